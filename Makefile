@@ -1,0 +1,58 @@
+# Lectern: `make run` to use it, `make test` to check it. Both begin with
+# `make setup`, which installs only what is missing and rebuilds only what
+# changed. Run as root or as a user with sudo (Debian packages, Docker engine).
+
+SHELL := /bin/sh
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup system engine image database run test lint format bench clean
+
+setup: system engine $(VENV)/.installed image database
+
+system:
+	@$(SUDO) scripts/setup-system.sh
+
+engine:
+	@$(SUDO) scripts/docker-engine.sh build
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# The sandbox image is rebuilt only when its inputs change (see docs/sandbox.md).
+image: $(VENV)/.installed
+	@$(SUDO) env DJANGO_DEBUG=1 $(BIN)/python manage.py sandbox_image
+
+database: $(VENV)/.installed
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py load_lessons
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v 0
+
+run: setup
+	@echo "Lectern on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	DJANGO_DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=1 $(BIN)/mypy .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: setup lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench.grading_latency
+
+clean:
+	rm -rf build .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,154 @@
+"""Lectern settings. Everything that varies between machines comes from the
+environment through config.env; the defaults run on one machine with SQLite,
+the in-memory channel layer and the in-process grader."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# A development key only when DEBUG is on; production must set its own.
+SECRET_KEY = (
+    env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key") if DEBUG else env_str("DJANGO_SECRET_KEY")
+)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "lessons",
+    "grader",
+    "sandboxes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The grader threads and the request threads write at the same time: WAL lets
+    # readers go on during a write, IMMEDIATE makes writers queue instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "build" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = DEBUG
+
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- Course content -------------------------------------------------------
+LESSONS_CONTENT_DIR = Path(env_str("LESSONS_CONTENT_DIR", str(BASE_DIR / "lessons" / "content")))
+
+# --- Submissions -------------------------------------------------------------
+SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_BYTES", 256 * 1024, minimum=1)
+SUBMISSION_MAX_FILES = env_int("SUBMISSION_MAX_FILES", 20, minimum=1)
+
+# --- Grader ------------------------------------------------------------------
+# inline: a bounded pool of grading workers inside the web process (one machine).
+GRADER_BACKEND = env_choice("GRADER_BACKEND", "inline", ("inline",))
+GRADER_WORKERS = env_int("GRADER_WORKERS", 2, minimum=1)
+# Start the inline pool with the server; tests start their own.
+GRADER_INLINE_AUTOSTART = env_bool("GRADER_INLINE_AUTOSTART", True)
+# How often idle workers look for queued work they were not told about, and
+# how long a grading may go without a heartbeat before it counts as abandoned.
+GRADER_POLL_SECONDS = env_float("GRADER_POLL_SECONDS", 2.0, minimum=0.05)
+GRADER_LEASE_SECONDS = env_float("GRADER_LEASE_SECONDS", 30.0, minimum=1.0)
+# A submission is graded at most this many times (the first try plus retries
+# after a crashed worker) before it is failed with an infrastructure error.
+GRADER_MAX_ATTEMPTS = env_int("GRADER_MAX_ATTEMPTS", 2, minimum=1)
+
+# --- Sandbox -----------------------------------------------------------------
+SANDBOX_IMAGE = env_str("SANDBOX_IMAGE", "lectern-sandbox:latest")
+SANDBOX_DEFAULT_LIMITS = {
+    "wall_seconds": env_float("SANDBOX_WALL_SECONDS", 10.0, minimum=1.0),
+    "memory_mb": env_int("SANDBOX_MEMORY_MB", 256, minimum=32),
+    "pids": env_int("SANDBOX_PIDS", 64, minimum=8),
+    "cpus": env_float("SANDBOX_CPUS", 1.0, minimum=0.1),
+    "output_kb": env_int("SANDBOX_OUTPUT_KB", 64, minimum=1),
+}
+SANDBOX_MAX_LIMITS = {
+    "wall_seconds": env_float("SANDBOX_MAX_WALL_SECONDS", 60.0, minimum=1.0),
+    "memory_mb": env_int("SANDBOX_MAX_MEMORY_MB", 1024, minimum=32),
+    "pids": env_int("SANDBOX_MAX_PIDS", 256, minimum=8),
+    "cpus": env_float("SANDBOX_MAX_CPUS", 2.0, minimum=0.1),
+    "output_kb": env_int("SANDBOX_MAX_OUTPUT_KB", 1024, minimum=1),
+}

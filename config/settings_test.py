@@ -1,0 +1,16 @@
+"""Settings for the test suite: fast hashing, no grader started behind the tests' back."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
+
+from config.settings import *  # noqa: F403
+from config.settings import BASE_DIR, DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+GRADER_INLINE_AUTOSTART = False
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# A file, not memory, so that a Daphne process started by a test sees the same data.
+DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "build" / "test-db.sqlite3")}

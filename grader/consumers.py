@@ -1,0 +1,82 @@
+"""WebSocket /ws/submissions/<id>/?after=<seq>: the events of one submission.
+
+Joins the submission's group first and reads the stored events second, so an
+event committed in between arrives both ways and is dropped once by its seq;
+nothing can fall between the two.
+"""
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from grader import selectors
+from grader.submission_events import submission_group
+
+# Close codes in the private range 4000-4999 (RFC 6455), named after HTTP's.
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+class SubmissionConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+    last_seq = 0
+
+    async def connect(self) -> None:
+        try:
+            submission_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["submission_id"]))
+        except ValueError:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        session = self.scope.get("session")
+        visible = await database_sync_to_async(selectors.submission_get_visible)(
+            submission_id=submission_id,
+            user=self.scope.get("user"),
+            session_key=(session.session_key or "") if session is not None else "",
+        )
+        if visible is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.submission_id = submission_id
+        self.last_seq = _after(self.scope.get("query_string", b""))
+        self.group = submission_group(submission_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        events, position = await database_sync_to_async(selectors.submission_catch_up)(
+            submission_id=submission_id, after=self.last_seq
+        )
+        for event in events:
+            await self._send_event(event)
+        if position:
+            await self.send_json({"type": "position", "data": {"position": position}})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """Clients only listen; anything they send is ignored."""
+
+    async def submission_event(self, message: dict[str, Any]) -> None:
+        await self._send_event(message["event"])
+
+    async def submission_position(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": "position", "data": {"position": message["position"]}})
+
+    async def _send_event(self, event: dict[str, Any]) -> None:
+        if event["seq"] <= self.last_seq:
+            return
+        self.last_seq = event["seq"]
+        await self.send_json(event)
+        if event["type"] == "completed":
+            await self.close()
+
+
+def _after(query_string: bytes) -> int:
+    values = parse_qs(query_string.decode("latin-1")).get("after", ["0"])
+    try:
+        return max(int(values[0]), 0)
+    except ValueError:
+        return 0

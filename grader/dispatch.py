@@ -1,0 +1,157 @@
+"""Getting queued submissions graded.
+
+Inline mode (the default, one machine): a bounded pool of workers inside the
+web process. The pool lives on the server's event loop; each grading runs in
+one of its own threads through sync_to_async, so that the events a grading
+publishes go through the loop that the WebSocket consumers listen on (the
+in-memory channel layer is not thread-safe).
+
+The queue itself is the database: dispatching only wakes the pool, a pool
+that was not told looks for queued work every GRADER_POLL_SECONDS, and a
+pool that starts finds what a previous process left queued or half-graded.
+"""
+
+import asyncio
+import contextlib
+import logging
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+# Seconds to wait before trying again when Docker cannot be used.
+UNAVAILABLE_BACKOFF = 5.0
+RECOVERY_INTERVAL = 10.0
+
+
+class InlineGraderPool:
+    def __init__(self, *, workers: int, poll_seconds: float) -> None:
+        self.workers = workers
+        self.poll_seconds = poll_seconds
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
+        self.wakeup: asyncio.Event | None = None
+
+    @property
+    def running(self) -> bool:
+        return bool(self.tasks) and not all(task.done() for task in self.tasks)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the workers on `loop`; call from the loop's thread."""
+        if self.running:
+            return
+        self.loop = loop
+        self.wakeup = asyncio.Event()
+        self.tasks = [loop.create_task(self._recover_periodically())]
+        self.tasks += [loop.create_task(self._work(index)) for index in range(self.workers)]
+        logger.info("inline grader started with %d workers", self.workers)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks = []
+
+    def wake(self) -> None:
+        """Tell idle workers there is work; safe from any thread."""
+        if self.loop is not None and self.wakeup is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.wakeup.set)
+
+    def _in_thread(self, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+        def with_fresh_connections(*args: Any, **kwargs: Any) -> Any:
+            close_old_connections()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                close_old_connections()
+
+        return sync_to_async(with_fresh_connections, thread_sensitive=False, executor=self.executor)
+
+    async def _recover_periodically(self) -> None:
+        from grader.services import submissions_recover_abandoned
+
+        while True:
+            try:
+                if await self._in_thread(submissions_recover_abandoned)():
+                    self.wake()
+            except Exception:
+                logger.exception("recovering abandoned submissions failed")
+            await asyncio.sleep(RECOVERY_INTERVAL)
+
+    async def _work(self, index: int) -> None:
+        from grader.services import submission_grade_next, worker_name
+        from sandboxes.runner import SandboxUnavailable
+
+        worker = f"{worker_name()}:{index}"
+        assert self.wakeup is not None
+        while True:
+            try:
+                graded = await self._in_thread(submission_grade_next)(worker=worker)
+            except SandboxUnavailable as error:
+                logger.error("grader unavailable, will retry: %s", error)
+                await asyncio.sleep(UNAVAILABLE_BACKOFF)
+                continue
+            except Exception:
+                logger.exception("grader worker %s failed", worker)
+                await asyncio.sleep(1)
+                continue
+            if graded:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
+            self.wakeup.clear()
+
+
+_pool: InlineGraderPool | None = None
+
+
+def inline_pool() -> InlineGraderPool:
+    global _pool
+    if _pool is None:
+        _pool = InlineGraderPool(
+            workers=settings.GRADER_WORKERS, poll_seconds=settings.GRADER_POLL_SECONDS
+        )
+    return _pool
+
+
+def submission_dispatch(*, submission_id: uuid.UUID) -> None:
+    """Called once a new submission is committed: get it graded."""
+    if settings.GRADER_BACKEND == "inline":
+        # A pool in this process picks it up at once; otherwise the pool of the
+        # server finds it in the queue within GRADER_POLL_SECONDS.
+        inline_pool().wake()
+
+
+ASGIApp = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]
+
+
+def grader_started_with_server(application: ASGIApp) -> ASGIApp:
+    """Wrap the ASGI application so the inline pool runs in the server process.
+
+    Under Daphne the pool starts as soon as the server's loop runs (so work a
+    previous process left behind is picked up without waiting for a visitor);
+    under any other server it starts with the first connection.
+    """
+    if settings.GRADER_BACKEND != "inline" or not settings.GRADER_INLINE_AUTOSTART:
+        return application
+    reactor = sys.modules.get("twisted.internet.reactor")
+    if reactor is not None and hasattr(reactor, "_asyncioEventloop"):
+        # Daphne runs the application on Twisted's asyncio reactor.
+        loop = reactor._asyncioEventloop
+        reactor.callWhenRunning(lambda: inline_pool().start(loop))
+
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        pool = inline_pool()
+        if not pool.running:
+            pool.start(asyncio.get_running_loop())
+        await application(scope, receive, send)
+
+    return app

@@ -1,0 +1,99 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from lessons.models import Exercise
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        COMPLETED = "completed"
+
+    class Source(models.TextChoices):
+        WEB = "web"
+        COMMAND = "command"
+        API = "api"
+
+    class Mode(models.TextChoices):
+        SUBMIT = "submit"
+        RUN = "run"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="submissions")
+    # The owner: a user, or for an anonymous visitor the session that made it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    session_key = models.CharField(max_length=40, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.SUBMIT)
+    files = models.JSONField()
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    # The final result document (docs/results.md); empty until completed.
+    result = models.JSONField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(null=True, blank=True)
+    # pass / fail / error, copied from the result for querying.
+    verdict = models.CharField(max_length=10, blank=True)
+    gradable = models.BooleanField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Bookkeeping that keeps a submission from being lost or graded twice.
+    grading_attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    next_event_seq = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="submission_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.exercise.slug} {self.id} ({self.status})"
+
+
+class SubmissionEvent(models.Model):
+    """One step of a grading, in order. Stored so that a client that connects
+    late or reconnects can be sent everything it missed."""
+
+    class Type(models.TextChoices):
+        QUEUED = "queued"
+        STARTED = "started"
+        TEST = "test"
+        COMPLETED = "completed"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=20, choices=Type.choices)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "seq"], name="event_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} #{self.seq} {self.type}"
+
+    def as_message(self) -> dict[str, object]:
+        return {
+            "seq": self.seq,
+            "type": self.type,
+            "data": self.data,
+            "at": self.created_at.isoformat(),
+        }

@@ -1,0 +1,239 @@
+"""Turns what the sandbox reported into the result document (docs/results.md).
+
+The grader decides the score here, on the host: the list of tests and their
+points comes from the exercise as loaded by the content loader, never from
+the container, so a test the harness did not report as passed earns nothing.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sandboxes.limits import SandboxLimits
+from sandboxes.runner import ReportedError, ReportedTest, SandboxRun
+
+RESULT_VERSION = 3
+_PARAMETERS = re.compile(r"\[.*\]$")
+# Worst first: when parametrized cases of one test disagree, the worst wins.
+_STATUS_RANK = {"pass": 0, "skip": 1, "fail": 2, "error": 3}
+
+
+def nodeid_test_name(nodeid: str) -> str:
+    """`tests/test_app.py::TestX::test_y[1-2]` -> `TestX.test_y` (the loader's naming)."""
+    parts = _PARAMETERS.sub("", nodeid).split("::")[1:]
+    return ".".join(parts) if parts else nodeid
+
+
+def _hidden_message(spec: dict[str, Any], records: list[ReportedTest]) -> str:
+    """What a learner may learn about a failed hidden test: the instructor's
+    feedback, and where their own code raised, never the test's code or values."""
+    lines = [spec.get("feedback") or "This hidden test did not pass."]
+    for record in records:
+        error = record.learner_error
+        if error and error.get("location"):
+            location = error["location"]
+            lines.append(
+                f"Your code raised {error.get('exception') or 'an error'} "
+                f"at {location['file']}, line {location['line']}."
+            )
+            break
+    return "\n".join(lines)
+
+
+def result_test_entry(
+    spec: dict[str, Any], records: list[ReportedTest], not_run: str
+) -> dict[str, Any]:
+    hidden = spec["visibility"] == "hidden"
+    max_points = float(spec["points"])
+    if not records:
+        status, message, output, duration = "error", not_run, "", 0
+    else:
+        worst = max(records, key=lambda record: _STATUS_RANK.get(record.outcome, 3))
+        status = worst.outcome if worst.outcome in ("pass", "fail", "error") else "fail"
+        message = worst.message
+        if worst.outcome == "skip":
+            message = "skipped" + (f": {worst.message}" if worst.message else "")
+        output = "\n".join(record.output for record in records if record.output)
+        duration = sum(record.duration_ms for record in records)
+        if hidden:
+            message = "" if status == "pass" else _hidden_message(spec, records)
+            output = ""
+    return {
+        "name": spec["name"],
+        "status": status,
+        "message": message,
+        "output": output,
+        "points": max_points if status == "pass" else 0.0,
+        "max_points": max_points,
+        "visibility": spec["visibility"],
+        "duration_ms": duration,
+    }
+
+
+def _group_by_name(records: Iterable[ReportedTest]) -> dict[str, list[ReportedTest]]:
+    grouped: dict[str, list[ReportedTest]] = {}
+    for record in records:
+        grouped.setdefault(nodeid_test_name(record.nodeid), []).append(record)
+    return grouped
+
+
+def _where(test: str | None) -> str:
+    return f" while running {nodeid_test_name(test)}" if test else ""
+
+
+def _blocking_error(run: SandboxRun) -> ReportedError | None:
+    """A learner file that does not compile or import stops every test."""
+    for error in run.errors:
+        if error.kind == "syntax_error":
+            return error
+    for error in run.errors:
+        if error.location or error.exception in ("ImportError", "ModuleNotFoundError"):
+            return error
+    return None
+
+
+def result_build(
+    *, tests_spec: list[dict[str, Any]], run: SandboxRun, limits: SandboxLimits
+) -> dict[str, Any]:
+    """The result document, without timings (the caller adds them)."""
+    blocking = _blocking_error(run)
+    broken_tests = [error for error in run.errors if error is not blocking]
+    not_run = {
+        "timeout": "Not run: the time limit was reached first.",
+        "memory_limit": "Not run: the memory limit was reached first.",
+        "output_limit": "Not run: the output limit was reached first.",
+        "crashed": "Not run: the test process stopped first.",
+        "tampered": "Not run.",
+    }.get(run.status, "Not run: its test file could not be loaded.")
+    records = _group_by_name(run.tests)
+    tests = [result_test_entry(spec, records.get(spec["name"], []), not_run) for spec in tests_spec]
+
+    verdict, message, gradable, location = _verdict(run, blocking, broken_tests, tests, limits)
+    if verdict == "tampered":
+        for test in tests:
+            test["points"] = 0.0
+    score = sum(test["points"] for test in tests)
+    max_score = sum(test["max_points"] for test in tests)
+    if verdict in ("passed", "failed"):
+        status = "pass" if verdict == "passed" else "fail"
+    else:
+        status = "error"
+    return {
+        "version": RESULT_VERSION,
+        "status": status,
+        "verdict": verdict,
+        "message": message,
+        "location": location,
+        "score": score,
+        "max_score": max_score,
+        "gradable": gradable,
+        "output": run.output,
+        "tests": tests,
+    }
+
+
+def _verdict(
+    run: SandboxRun,
+    blocking: ReportedError | None,
+    broken_tests: list[ReportedError],
+    tests: list[dict[str, Any]],
+    limits: SandboxLimits,
+) -> tuple[str, str, bool, dict[str, Any] | None]:
+    """(verdict, message, gradable, location in the learner's files)."""
+    if run.status == "tampered":
+        return (
+            "tampered",
+            "The submission interfered with the test runner "
+            f"({run.detail or 'the harness noticed a change'}). Submissions may not modify "
+            "pytest, the tests or the grading harness, so no points were awarded.",
+            True,
+            None,
+        )
+    if blocking is not None:
+        verdict = "syntax_error" if blocking.kind == "syntax_error" else "import_error"
+        what = "does not compile" if verdict == "syntax_error" else "could not be imported"
+        message = f"Your code {what}, so no test could run.\n{blocking.message}".rstrip()
+        return verdict, message, False, blocking.location
+    if run.status == "timeout":
+        return (
+            "timeout",
+            f"Time limit of {limits.wall_seconds:g} s reached{_where(run.current_test)}. "
+            "Look for an infinite loop, a long sleep or a call that waits for input.",
+            True,
+            None,
+        )
+    if run.status == "memory_limit":
+        return (
+            "memory_limit",
+            f"Memory limit of {limits.memory_mb} MiB reached{_where(run.current_test)}. "
+            "Look for a data structure that keeps growing.",
+            True,
+            None,
+        )
+    if run.status == "output_limit":
+        return (
+            "output_limit",
+            f"Your code printed more than {limits.output_kb} KiB{_where(run.current_test)}, "
+            "so the run was stopped. Print less, or not inside a loop.",
+            True,
+            None,
+        )
+    if run.status == "crashed":
+        return (
+            "crashed",
+            f"The test process stopped unexpectedly{_where(run.current_test)}. "
+            "Did your code call os._exit() or kill its own process?",
+            True,
+            None,
+        )
+    if run.pids_limit_hit and any(test["status"] != "pass" for test in tests):
+        return (
+            "process_limit",
+            f"Your code reached the limit of {limits.pids} processes and threads "
+            "(a fork bomb or a runaway loop starting threads?).",
+            True,
+            None,
+        )
+    if broken_tests:
+        shown = [error.message for error in broken_tests if error.message]
+        return (
+            "test_error",
+            "Some of the exercise's tests could not be loaded; this is a problem with the "
+            "exercise, not your code." + ("\n" + shown[0] if shown else ""),
+            False,
+            None,
+        )
+    passed = sum(1 for test in tests if test["status"] == "pass")
+    if passed == len(tests):
+        return "passed", f"All {len(tests)} tests passed.", True, None
+    return "failed", f"{passed} of {len(tests)} tests passed.", True, None
+
+
+def result_for_failure(*, tests_spec: list[dict[str, Any]], message: str) -> dict[str, Any]:
+    """The result when the grader itself failed: not the learner's fault, not an attempt."""
+    tests = [
+        {
+            "name": spec["name"],
+            "status": "error",
+            "message": "Not run.",
+            "output": "",
+            "points": 0.0,
+            "max_points": float(spec["points"]),
+            "visibility": spec["visibility"],
+            "duration_ms": 0,
+        }
+        for spec in tests_spec
+    ]
+    return {
+        "version": RESULT_VERSION,
+        "status": "error",
+        "verdict": "grader_error",
+        "message": f"The grader could not grade this submission: {message} "
+        "This is not a problem with your code; please submit again.",
+        "location": None,
+        "score": 0.0,
+        "max_score": sum(test["max_points"] for test in tests),
+        "gradable": False,
+        "output": "",
+        "tests": tests,
+    }

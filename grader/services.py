@@ -1,0 +1,390 @@
+"""The path of a submission: validate and store it, dispatch it, grade it once.
+
+Views, consumers, commands and workers call these functions; nothing else
+changes a Submission's state.
+"""
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from grader import dispatch
+from grader.models import Submission, SubmissionEvent
+from grader.results import (
+    nodeid_test_name,
+    result_build,
+    result_for_failure,
+    result_test_entry,
+)
+from grader.submission_events import event_append, position_publish
+from lessons.models import Exercise
+from sandboxes.limits import LimitError, SandboxLimits, limits_resolve
+from sandboxes.runner import (
+    KILL_GRACE_SECONDS,
+    ReportedTest,
+    SandboxFailure,
+    SandboxJob,
+    SandboxUnavailable,
+    sandbox_run,
+)
+
+logger = logging.getLogger(__name__)
+
+# A worker's identity: host and pid find it, the token tells a restarted
+# process (which may get the same pid in a container) from the old one.
+WORKER_TOKEN = uuid.uuid4().hex[:8]
+
+
+class SubmissionInvalid(Exception):
+    """Bad input: nothing was stored. `code` is machine-readable, `message` says what to fix."""
+
+    def __init__(
+        self, code: str, message: str, *, status: int = 400, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.fields = fields or {}
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{WORKER_TOKEN}"
+
+
+# --- creating --------------------------------------------------------------------
+
+
+def submission_files_validate(*, exercise: Exercise, files: object) -> dict[str, str]:
+    """Check the files a learner sends; raise SubmissionInvalid saying what to fix."""
+    accepted = list(exercise.accepted_files)
+    if not isinstance(files, Mapping):
+        raise SubmissionInvalid(
+            "invalid_files", 'Send the files as an object of file name to text: {"app.py": "..."}.'
+        )
+    if not files or all(isinstance(text, str) and not text.strip() for text in files.values()):
+        raise SubmissionInvalid(
+            "empty_submission",
+            f"The submission is empty: write your code in {', '.join(accepted)}.",
+        )
+    if len(files) > settings.SUBMISSION_MAX_FILES:
+        raise SubmissionInvalid(
+            "too_many_files",
+            f"A submission may hold at most {settings.SUBMISSION_MAX_FILES} files; "
+            f"this one has {len(files)}.",
+        )
+    total = 0
+    problems: dict[str, str] = {}
+    for name, text in files.items():
+        if not isinstance(name, str) or not isinstance(text, str):
+            raise SubmissionInvalid(
+                "invalid_files", "Every file name and file content must be text."
+            )
+        problem = _file_name_problem(name, accepted)
+        if problem:
+            problems[name] = problem
+            continue
+        try:
+            total += len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            problems[name] = "contains bytes that are not valid UTF-8 text"
+    if problems:
+        name, problem = next(iter(problems.items()))
+        code = "undecodable_file" if "UTF-8" in problem else "invalid_file_name"
+        raise SubmissionInvalid(code, f"{name!r} {problem}.", fields=problems)
+    if total > settings.SUBMISSION_MAX_BYTES:
+        raise SubmissionInvalid(
+            "submission_too_large",
+            f"The submission is {total // 1024} KiB; the limit is "
+            f"{settings.SUBMISSION_MAX_BYTES // 1024} KiB in total.",
+            status=413,
+        )
+    return dict(files)
+
+
+def _file_name_problem(name: str, accepted: list[str]) -> str:
+    path = PurePosixPath(name)
+    if not name or "\x00" in name or "\\" in name:
+        return "is not a valid file name"
+    if path.is_absolute():
+        return "is an absolute path; use a name relative to the exercise, like app.py"
+    if ".." in path.parts:
+        return "contains '..'; file names may not leave the exercise folder"
+    if name not in accepted:
+        return f"is not a file of this exercise; it accepts: {', '.join(accepted)}"
+    return ""
+
+
+def submission_create(
+    *,
+    exercise: Exercise,
+    files: object,
+    user: User | AnonymousUser | None = None,
+    session_key: str = "",
+    source: str = Submission.Source.WEB,
+    mode: str = Submission.Mode.SUBMIT,
+) -> Submission:
+    """Validate, store in state `queued` with its first event, and dispatch after commit."""
+    clean_files = submission_files_validate(exercise=exercise, files=files)
+    owner = user if user is not None and user.is_authenticated else None
+    if owner is None and not session_key and source == Submission.Source.WEB:
+        raise SubmissionInvalid("no_session", "Enable cookies to submit.", status=403)
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            exercise=exercise,
+            user=owner,
+            session_key="" if owner else session_key,
+            source=source,
+            mode=mode,
+            files=clean_files,
+        )
+        event_append(
+            submission_id=submission.id,
+            type=SubmissionEvent.Type.QUEUED,
+            data={"position": submission_queue_position(submission=submission)},
+        )
+        transaction.on_commit(lambda: dispatch.submission_dispatch(submission_id=submission.id))
+    return submission
+
+
+def submission_queue_position(*, submission: Submission) -> int:
+    """1 for the next submission to be graded; 0 once it is no longer queued."""
+    if submission.status != Submission.Status.QUEUED:
+        return 0
+    ahead = Submission.objects.filter(
+        status=Submission.Status.QUEUED, created_at__lt=submission.created_at
+    ).count()
+    return ahead + 1
+
+
+def submission_visible_to(
+    *, submission: Submission, user: AbstractBaseUser | AnonymousUser | None, session_key: str
+) -> bool:
+    if user is not None and user.is_authenticated:
+        if getattr(user, "is_superuser", False):
+            return True
+        return submission.user_id == user.pk
+    return (
+        submission.user_id is None and bool(session_key) and submission.session_key == session_key
+    )
+
+
+# --- grading ---------------------------------------------------------------------
+
+
+def _lease_seconds(limits: SandboxLimits) -> float:
+    # Long enough for the slowest legitimate run, renewed with every event.
+    return max(settings.GRADER_LEASE_SECONDS, limits.wall_seconds + KILL_GRACE_SECONDS + 30)
+
+
+def submission_claim(*, submission_id: uuid.UUID, worker: str) -> bool:
+    """Move a queued submission to running for this worker; False if someone else has it."""
+    now = timezone.now()
+    claimed = Submission.objects.filter(pk=submission_id, status=Submission.Status.QUEUED).update(
+        status=Submission.Status.RUNNING,
+        started_at=now,
+        worker=worker,
+        lease_expires_at=now + timedelta(seconds=settings.GRADER_LEASE_SECONDS),
+        grading_attempts=F("grading_attempts") + 1,
+    )
+    return claimed == 1
+
+
+def submission_release(*, submission_id: uuid.UUID) -> None:
+    """Give a claimed submission back to the queue without counting the attempt
+    (the grader could not run it at all)."""
+    Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).update(
+        status=Submission.Status.QUEUED,
+        worker="",
+        lease_expires_at=None,
+        started_at=None,
+        grading_attempts=F("grading_attempts") - 1,
+    )
+
+
+def submission_next_queued() -> uuid.UUID | None:
+    return (
+        Submission.objects.filter(status=Submission.Status.QUEUED)
+        .order_by("created_at")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def submission_grade_next(*, worker: str) -> bool:
+    """Claim and grade the oldest queued submission; False when the queue is empty."""
+    while True:
+        submission_id = submission_next_queued()
+        if submission_id is None:
+            return False
+        if grade_submission(submission_id, worker=worker):
+            return True
+
+
+def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> bool:
+    """Grade one submission if it is still queued. Both dispatch backends call this.
+
+    Returns False when another worker already has it. Raises SandboxUnavailable
+    (after putting the submission back in the queue) when Docker cannot be used.
+    """
+    worker = worker or worker_name()
+    if not submission_claim(submission_id=submission_id, worker=worker):
+        return False
+    submission = Submission.objects.select_related("exercise").get(pk=submission_id)
+    exercise = submission.exercise
+    queue_positions_publish()
+    if submission.grading_attempts > settings.GRADER_MAX_ATTEMPTS:
+        _complete(
+            submission,
+            result_for_failure(
+                tests_spec=exercise.tests,
+                message="grading was interrupted several times (the grader restarted).",
+            ),
+        )
+        return True
+    try:
+        limits = limits_resolve(exercise.limits)
+    except LimitError as error:
+        _complete(submission, result_for_failure(tests_spec=exercise.tests, message=str(error)))
+        return True
+    lease = _lease_seconds(limits)
+    event_append(
+        submission_id=submission.id,
+        type=SubmissionEvent.Type.STARTED,
+        data={
+            "tests": [
+                {"name": t["name"], "visibility": t["visibility"], "max_points": float(t["points"])}
+                for t in exercise.tests
+            ]
+        },
+        lease_seconds=lease,
+    )
+    specs = {spec["name"]: spec for spec in exercise.tests}
+
+    def on_test(record: ReportedTest) -> None:
+        spec = specs.get(nodeid_test_name(record.nodeid))
+        if spec is None:
+            return
+        entry = result_test_entry(spec, [record], not_run="")
+        event_append(
+            submission_id=submission.id,
+            type=SubmissionEvent.Type.TEST,
+            data=entry,
+            lease_seconds=lease,
+        )
+
+    job = SandboxJob(
+        files=submission.files,
+        visible_tests=exercise.visible_test_files,
+        hidden_tests=exercise.hidden_test_files,
+        limits=limits,
+    )
+    try:
+        run = sandbox_run(job, on_test=on_test)
+        result = result_build(tests_spec=exercise.tests, run=run, limits=limits)
+    except SandboxUnavailable:
+        submission_release(submission_id=submission.id)
+        raise
+    except SandboxFailure as error:
+        logger.error("grading %s failed: %s", submission.id, error)
+        result = result_for_failure(tests_spec=exercise.tests, message=str(error))
+    except Exception:
+        logger.exception("grading %s failed unexpectedly", submission.id)
+        result = result_for_failure(tests_spec=exercise.tests, message="an internal error.")
+    _complete(submission, result)
+    return True
+
+
+def _complete(submission: Submission, result: dict[str, Any]) -> None:
+    finished = timezone.now()
+    started = submission.started_at or finished
+    result["timings"] = {
+        "queued": submission.created_at.isoformat(),
+        "started": started.isoformat(),
+        "finished": finished.isoformat(),
+        "queued_ms": int((started - submission.created_at).total_seconds() * 1000),
+        "grading_ms": int((finished - started).total_seconds() * 1000),
+    }
+    with transaction.atomic():
+        Submission.objects.filter(pk=submission.pk).update(
+            status=Submission.Status.COMPLETED,
+            result=result,
+            score=result["score"],
+            max_score=result["max_score"],
+            verdict=result["status"],
+            gradable=result["gradable"],
+            finished_at=finished,
+            lease_expires_at=None,
+        )
+        event_append(
+            submission_id=submission.id,
+            type=SubmissionEvent.Type.COMPLETED,
+            data={"result": result},
+        )
+
+
+def queue_positions_publish(*, limit: int = 200) -> None:
+    """Tell the waiting submissions their new place in the queue."""
+    queued = Submission.objects.filter(status=Submission.Status.QUEUED).order_by("created_at")
+    for position, submission_id in enumerate(queued.values_list("id", flat=True)[:limit], 1):
+        position_publish(submission_id=submission_id, position=position)
+
+
+# --- recovery ----------------------------------------------------------------------
+
+
+def _worker_is_gone(worker: str) -> bool:
+    """True when `worker` ran on this host in a process that no longer exists."""
+    try:
+        host, pid_text, token = worker.rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return token != WORKER_TOKEN
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def submissions_recover_abandoned() -> list[uuid.UUID]:
+    """Put back in the queue the submissions whose worker died mid-grading:
+    those whose lease ran out, and those of a dead process on this host."""
+    now = timezone.now()
+    running = Submission.objects.filter(status=Submission.Status.RUNNING)
+    recovered = []
+    for submission_id, worker, lease in running.values_list("id", "worker", "lease_expires_at"):
+        if (lease is not None and lease < now) or _worker_is_gone(worker):
+            requeued = Submission.objects.filter(
+                pk=submission_id, status=Submission.Status.RUNNING, worker=worker
+            ).update(status=Submission.Status.QUEUED, worker="", lease_expires_at=None)
+            if requeued:
+                logger.warning(
+                    "submission %s was abandoned by %s; queued again", submission_id, worker
+                )
+                recovered.append(submission_id)
+    for submission_id in recovered:
+        submission = Submission.objects.get(pk=submission_id)
+        event_append(
+            submission_id=submission_id,
+            type=SubmissionEvent.Type.QUEUED,
+            data={"position": submission_queue_position(submission=submission), "retry": True},
+        )
+    return recovered

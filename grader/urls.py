@@ -1,0 +1,16 @@
+from django.urls import path
+
+from grader import views
+
+app_name = "grader"
+
+urlpatterns = [
+    path(
+        "exercises/<slug:exercise_slug>/submissions/",
+        views.submission_create_view,
+        name="submission_create",
+    ),
+    path(
+        "submissions/<uuid:submission_id>/", views.submission_detail_view, name="submission_detail"
+    ),
+]

@@ -1,0 +1,73 @@
+"""JSON endpoints of the browser's exercise widget: create a submission, poll it."""
+
+import json
+import uuid
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from grader.selectors import submission_document, submission_get_visible
+from grader.services import SubmissionInvalid, submission_create, submission_queue_position
+from lessons.models import Exercise
+
+
+def error_response(
+    code: str, message: str, *, status: int, fields: dict | None = None
+) -> JsonResponse:
+    error: dict[str, object] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return JsonResponse({"error": error}, status=status)
+
+
+@require_POST
+def submission_create_view(request: HttpRequest, exercise_slug: str) -> JsonResponse:
+    exercise = Exercise.objects.filter(slug=exercise_slug).first()
+    if exercise is None:
+        return error_response(
+            "unknown_exercise", f"There is no exercise called {exercise_slug!r}.", status=404
+        )
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return error_response(
+            "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400
+        )
+    if not isinstance(body, dict) or "files" not in body:
+        return error_response(
+            "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400
+        )
+    if not request.session.session_key:
+        request.session.save()
+    try:
+        submission = submission_create(
+            exercise=exercise,
+            files=body["files"],
+            user=request.user,
+            session_key=request.session.session_key or "",
+        )
+    except SubmissionInvalid as error:
+        return error_response(error.code, error.message, status=error.status, fields=error.fields)
+    return JsonResponse(
+        {
+            "id": str(submission.id),
+            "status": submission.status,
+            "position": submission_queue_position(submission=submission),
+            "status_url": reverse("grader:submission_detail", args=[submission.id]),
+            "events_url": f"/ws/submissions/{submission.id}/",
+        },
+        status=202,
+    )
+
+
+@require_GET
+def submission_detail_view(request: HttpRequest, submission_id: uuid.UUID) -> JsonResponse:
+    submission = submission_get_visible(
+        submission_id=submission_id,
+        user=request.user,
+        session_key=request.session.session_key or "",
+    )
+    if submission is None:
+        return error_response("not_found", "No such submission, or it is not yours.", status=404)
+    return JsonResponse(submission_document(submission=submission))

@@ -1,0 +1,227 @@
+"""Front matter and Markdown for course content.
+
+Everything an author writes goes through here once, when the content is
+loaded; the site only serves the stored HTML. Errors carry the file and line so
+that `load_lessons` can point at the exact spot, the way a compiler would.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import markdown
+import yaml
+
+_FENCE = "---"
+
+
+class ContentError(Exception):
+    """One problem in the course content, located as `path:line`."""
+
+    def __init__(self, path: Path | str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = str(path)
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The parsed YAML header of a content file and the Markdown after it."""
+
+    path: str
+    data: dict[str, Any]
+    body: str
+    # 1-based line in the file where the body starts.
+    body_line: int
+    # Line of each key, by its path of keys and list indexes: ("tests", "test_x").
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+
+    def line_of(self, *keys: str | int) -> int:
+        """The line of the deepest known key on that path (1 if none is known)."""
+        for end in range(len(keys), 0, -1):
+            line = self.lines.get(tuple(keys[:end]))
+            if line is not None:
+                return line
+        return 1
+
+    def error(self, message: str, *keys: str | int) -> ContentError:
+        return ContentError(self.path, self.line_of(*keys), message)
+
+
+def front_matter_split(text: str, *, path: Path | str) -> FrontMatter:
+    """Split `---`-fenced YAML front matter from the body. No fence: empty data."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n").rstrip() != _FENCE:
+        return FrontMatter(path=str(path), data={}, body=text, body_line=1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n").rstrip() == _FENCE:
+            closing = index
+            break
+    else:
+        raise ContentError(path, 1, "front matter opened with '---' is never closed")
+
+    yaml_text = "".join(lines[1:closing])
+    # The YAML starts on line 2 of the file; marks from PyYAML are 0-based.
+    offset = 2
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(yaml_text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + offset if mark is not None else 1
+        problem = exc.problem or str(exc)
+        raise ContentError(path, line, f"front matter is not valid YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(path, 1, f"front matter is not valid YAML: {exc}") from exc
+
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError(path, offset, "front matter must be a mapping of `field: value` lines")
+    key_lines: dict[tuple[str | int, ...], int] = {}
+    if node is not None:
+        _key_lines_collect(node, (), key_lines, offset=offset, path=path)
+    return FrontMatter(
+        path=str(path),
+        data=data,
+        body="".join(lines[closing + 1 :]),
+        body_line=closing + 2,
+        lines=key_lines,
+    )
+
+
+def _key_lines_collect(
+    node: yaml.Node,
+    prefix: tuple[str | int, ...],
+    out: dict[tuple[str | int, ...], int],
+    *,
+    offset: int,
+    path: Path | str,
+) -> None:
+    # PyYAML keeps the last of two equal keys without a word; an author who
+    # wrote `title:` twice almost certainly did not mean that, so say so.
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + offset
+            if key in seen:
+                raise ContentError(path, line, f"field {key!r} is given twice")
+            seen.add(key)
+            out[(*prefix, key)] = line
+            _key_lines_collect(value_node, (*prefix, key), out, offset=offset, path=path)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            out[(*prefix, index)] = item.start_mark.line + offset
+            _key_lines_collect(item, (*prefix, index), out, offset=offset, path=path)
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    # A nested <ul> of the h2/h3 headings, or "" when there are none.
+    toc_html: str
+    # Plain text of the first h1, if the text has one.
+    title: str | None
+
+
+_EXTENSIONS = [
+    "tables",
+    "attr_list",
+    "def_list",
+    "toc",
+    "admonition",
+    "pymdownx.details",
+    "pymdownx.highlight",
+    "pymdownx.superfences",
+    "pymdownx.inlinehilite",
+]
+_EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "toc": {"permalink": "#", "permalink_title": "Link to this section"},
+    # Classes only: the colours live in static/css/pygments.css, so the pages
+    # work under a Content-Security-Policy without 'unsafe-inline' styles.
+    "pymdownx.highlight": {
+        "use_pygments": True,
+        "noclasses": False,
+        "css_class": "highlight",
+        "guess_lang": False,
+    },
+}
+_TOC_MAX_LEVEL = 3
+
+
+def markdown_render(text: str, *, smart: bool = True) -> RenderedMarkdown:
+    """Render trusted author Markdown (raw HTML is allowed) to HTML."""
+    extensions = [*_EXTENSIONS, "smarty"] if smart else list(_EXTENSIONS)
+    # A fresh instance per call: Markdown objects keep state and are not thread-safe.
+    md = markdown.Markdown(extensions=extensions, extension_configs=_EXTENSION_CONFIGS)
+    body = md.convert(text)
+    tokens: list[dict[str, Any]] = getattr(md, "toc_tokens", [])
+    return RenderedMarkdown(html=body, toc_html=_toc_html(tokens), title=_first_h1(tokens))
+
+
+# File suffix -> Pygments lexer name, for showing whole files.
+_CODE_LANGUAGES = {
+    ".py": "python",
+    ".pyi": "python",
+    ".html": "html+jinja",
+    ".css": "css",
+    ".js": "javascript",
+    ".json": "json",
+    ".toml": "toml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".cfg": "ini",
+    ".ini": "ini",
+    ".sql": "sql",
+    ".md": "markdown",
+    ".sh": "bash",
+}
+
+
+def code_render(text: str, *, filename: str) -> str:
+    """A whole file as a highlighted block, with the same classes as Markdown code."""
+    language = _CODE_LANGUAGES.get(PurePosixPath(filename).suffix.lower(), "text")
+    # A fence longer than any run of backticks in the file cannot be closed by it.
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") else text + "\n"
+    return markdown_render(f"{fence}{language}\n{body}{fence}\n", smart=False).html
+
+
+def _first_h1(tokens: list[dict[str, Any]]) -> str | None:
+    for token in tokens:
+        if token["level"] == 1:
+            return html.unescape(str(token["name"]))
+    return None
+
+
+def _toc_entries(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # The h1 is the page title, not an entry: its sections take its place.
+    entries: list[dict[str, Any]] = []
+    for token in tokens:
+        if token["level"] == 1:
+            entries.extend(_toc_entries(token["children"]))
+        elif token["level"] <= _TOC_MAX_LEVEL:
+            entries.append(token)
+    return entries
+
+
+def _toc_html(tokens: list[dict[str, Any]]) -> str:
+    entries = _toc_entries(tokens)
+    if not entries:
+        return ""
+    items = []
+    for token in entries:
+        # `name` is already escaped text; `id` comes from the slugifier.
+        link = f'<a href="#{html.escape(token["id"])}">{token["name"]}</a>'
+        children = [c for c in token["children"] if c["level"] <= _TOC_MAX_LEVEL]
+        nested = _toc_html(children) if children else ""
+        items.append(f"<li>{link}{nested}</li>")
+    return "<ul>" + "".join(items) + "</ul>"

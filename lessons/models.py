@@ -1,0 +1,114 @@
+"""Courses as loaded from lessons/content/: the database copy is what the site
+and the grader read, so grading workers on other hosts need no shared disk."""
+
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:course", kwargs={"course_slug": self.slug})
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="module_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    body_html = models.TextField()
+    toc_html = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    source_path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["module__order", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="lesson_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "lessons:lesson", kwargs={"course_slug": self.course.slug, "lesson_slug": self.slug}
+        )
+
+
+class Exercise(models.Model):
+    """A graded exercise. Its files are stored as {relative name: text} maps.
+
+    `tests` is the grader's own list of what it expects to hear about, derived
+    from the test files when the content is loaded, in file order:
+    [{"name", "file", "points", "visibility": "visible"|"hidden", "feedback"}].
+    """
+
+    slug = models.SlugField(unique=True)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exercises")
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="exercises"
+    )
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    instructions_html = models.TextField(blank=True)
+    # Names a learner may submit; the starter files are a subset of these.
+    accepted_files = models.JSONField(default=list)
+    starter_files = models.JSONField(default=dict)
+    solution_files = models.JSONField(default=dict)
+    visible_test_files = models.JSONField(default=dict)
+    hidden_test_files = models.JSONField(default=dict)
+    tests = models.JSONField(default=list)
+    # Overrides of the sandbox defaults, e.g. {"wall_seconds": 5}.
+    limits = models.JSONField(default=dict)
+    hints = models.JSONField(default=list)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(test["points"] for test in self.tests))
+
+    def test_spec(self, name: str) -> dict[str, Any] | None:
+        for test in self.tests:
+            if test["name"] == name:
+                return dict(test)
+        return None

@@ -1,0 +1,100 @@
+"""One phase of tests in a process forked from the supervisor.
+
+The supervisor imported pytest before it read any of the job, and forks this
+process right after reading only what the phase may know: the learner's files
+and the visible tests for the visible phase; the hidden tests are read from
+stdin only after the visible phase is over. So starting a phase costs a fork,
+not a Python start-up and a pytest import, and learner code can find nothing
+in its memory that it should not see.
+
+Everything here happens before any learner code runs: output is redirected,
+the learner's Python files are compiled (a syntax error is reported without
+running anything), the test sources are snapshot, and pytest is configured
+so that nothing in /work can change how it runs (no conftest.py, no ini
+file, no cache, no plugins from the environment; the interpreter runs with
+-I, so no site customisation either).
+"""
+
+import ctypes
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import pytest
+from lectern_plugin import LecternPlugin, RecordWriter, syntax_errors
+
+PR_SET_DUMPABLE = 4
+HARNESS = Path(__file__).resolve().parent
+WORK = Path("/work")
+ENVIRONMENT = {
+    "PATH": "/opt/lectern/venv/bin:/usr/local/bin:/usr/bin:/bin",
+    "HOME": str(WORK),
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+}
+PYTEST_ARGS = [
+    "-c",
+    str(HARNESS / "pytest.ini"),
+    "--rootdir",
+    str(WORK),
+    "--import-mode=prepend",
+    "--noconftest",
+    "-s",
+    "-p",
+    "no:terminal",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:stepwise",
+    "-p",
+    "no:pastebin",
+]
+
+
+def phase_child(*, output_fd: int, nonce: bytes, tests_dir: Path, learner_files: list[str]) -> int:
+    """Run pytest over `tests_dir`; called in the forked child, never returns normally."""
+    try:
+        status = _run(output_fd, nonce, tests_dir, learner_files)
+    except BaseException:
+        traceback.print_exc()
+        status = 70
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Never fall back into the supervisor's code.
+    os._exit(status)
+
+
+def _run(output_fd: int, nonce: bytes, tests_dir: Path, learner_files: list[str]) -> int:
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(null)
+    os.close(output_fd)
+    os.chdir(WORK)
+    os.environ.clear()
+    os.environ.update(ENVIRONMENT)
+    # The supervisor is not dumpable and a fork inherits that; this process
+    # runs learner code anyway, and must be dumpable to own its /proc files.
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    # A memory bomb should take this process, not the supervisor.
+    with open("/proc/self/oom_score_adj", "w") as handle:
+        handle.write("1000")
+
+    # Records go to a private copy of stdout, so a learner who closes or
+    # redirects fd 1 only loses their own output.
+    writer = RecordWriter(os.dup(1), nonce)
+    for error in syntax_errors(WORK, learner_files):
+        writer.write(error)
+    if writer.written:
+        writer.write({"type": "session_end", "exitstatus": -1})
+        return 0
+
+    plugin = LecternPlugin(writer=writer, tests_dir=tests_dir, learner_root=WORK)
+    # The learner's modules are imported by name, as when running pytest locally.
+    sys.path.insert(0, str(WORK))
+    exitstatus = pytest.main([str(tests_dir), *PYTEST_ARGS], plugins=[plugin])
+    plugin.session_finished(int(exitstatus))
+    return 0

@@ -1,0 +1,446 @@
+"""Runs one job in a fresh, locked-down container and relays what the harness
+inside reports. The only module (with image_build) that talks to Docker.
+
+The container gets no network, a non-root user, a read-only root file system
+with small tmpfs mounts for /work and /tmp, no capabilities, no new
+privileges, memory equal to memory+swap, a pids limit, a CPU limit, an empty
+environment and no log driver. The wall-clock limit is enforced twice: the
+supervisor inside stops the tests in time to report which one hung, and this
+module kills the container if the supervisor does not finish a little later.
+"""
+
+import json
+import logging
+import socket
+import struct
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+import docker.errors
+from django.conf import settings
+from docker.models.containers import Container
+from docker.types import LogConfig, Ulimit
+
+from sandboxes.engine import SandboxUnavailable, docker_client, docker_client_forget
+from sandboxes.limits import SandboxLimits
+
+logger = logging.getLogger(__name__)
+
+# Time the supervisor gets beyond the wall limit to report before it is killed.
+KILL_GRACE_SECONDS = 3.0
+TMPFS_SIZE_MB = 16
+HARNESS_STDERR_KEPT = 4096
+LABEL = "org.lectern.sandbox"
+
+
+class SandboxFailure(Exception):
+    """The sandbox ran but the harness inside did not report properly."""
+
+
+@dataclass(frozen=True)
+class SandboxJob:
+    files: Mapping[str, str]
+    visible_tests: Mapping[str, str]
+    hidden_tests: Mapping[str, str]
+    limits: SandboxLimits
+
+
+@dataclass(frozen=True)
+class ReportedTest:
+    """One test as the harness reported it. `outcome` is pass, fail, error or skip."""
+
+    nodeid: str
+    phase: str
+    outcome: str
+    message: str
+    output: str
+    duration_ms: int
+    learner_error: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ReportedError:
+    """A learner file that does not compile, or a test module that could not be imported."""
+
+    kind: str
+    phase: str
+    exception: str
+    location: dict[str, Any] | None
+    message: str
+
+
+@dataclass
+class SandboxRun:
+    # completed, timeout, memory_limit, output_limit, crashed or tampered
+    status: str = "completed"
+    tests: list[ReportedTest] = field(default_factory=list)
+    errors: list[ReportedError] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    current_test: str | None = None
+    output: str = ""
+    detail: str = ""
+    pids_limit_hit: bool = False
+    timings_ms: dict[str, int] = field(default_factory=dict)
+
+
+def engine_check() -> None:
+    """Raise SandboxUnavailable unless the engine answers and the image exists."""
+    client = docker_client()
+    try:
+        client.ping()
+        client.images.get(settings.SANDBOX_IMAGE)
+    except docker.errors.ImageNotFound as error:
+        raise SandboxUnavailable(_image_missing()) from error
+    except docker.errors.DockerException as error:
+        docker_client_forget()
+        raise SandboxUnavailable(f"The Docker engine stopped answering: {error}") from error
+
+
+def _image_missing() -> str:
+    return (
+        f"The sandbox image {settings.SANDBOX_IMAGE} is missing: build it with "
+        "`make setup` or `python manage.py sandbox_image`."
+    )
+
+
+def _container_create(
+    client: docker.DockerClient, limits: SandboxLimits, entrypoint: list[str] | None = None
+) -> Container:
+    tmpfs_options = f"rw,nosuid,nodev,noexec,size={TMPFS_SIZE_MB}m"
+    return client.containers.create(
+        settings.SANDBOX_IMAGE,
+        entrypoint=entrypoint,
+        stdin_open=True,
+        tty=False,
+        network_mode="none",
+        user="1000:1000",
+        read_only=True,
+        tmpfs={
+            "/work": f"{tmpfs_options},mode=0700,uid=1000,gid=1000",
+            "/tmp": f"{tmpfs_options},mode=1777",  # noqa: S108 - the container's own /tmp
+        },
+        shm_size=f"{TMPFS_SIZE_MB}m",
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        mem_limit=f"{limits.memory_mb}m",
+        memswap_limit=f"{limits.memory_mb}m",
+        pids_limit=limits.pids,
+        nano_cpus=int(limits.cpus * 1_000_000_000),
+        ulimits=[
+            Ulimit(name="core", soft=0, hard=0),
+            Ulimit(name="nofile", soft=256, hard=256),
+        ],
+        environment={},
+        hostname="sandbox",
+        labels={LABEL: "1"},
+        log_config=LogConfig(type="none"),
+    )
+
+
+def _message(content: dict[str, Any]) -> bytes:
+    """A length-prefixed JSON message for the supervisor's stdin."""
+    body = json.dumps(content).encode()
+    return str(len(body)).encode() + b"\n" + body
+
+
+def _raw_socket(attached: Any) -> socket.socket:
+    # The SDK hands back a SocketIO for plain connections and a socket for TLS.
+    return getattr(attached, "_sock", attached)
+
+
+class _FrameReader:
+    """Splits Docker's multiplexed attach stream into (stream id, payload) frames."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = b""
+
+    def _fill(self, size: int, deadline: float) -> bool:
+        while len(self.buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            self.sock.settimeout(remaining)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return False
+            self.buffer += chunk
+        return True
+
+    def frame(self, deadline: float) -> tuple[int, bytes] | None:
+        if not self._fill(8, deadline):
+            return None
+        stream, size = struct.unpack(">BxxxL", self.buffer[:8])
+        if not self._fill(8 + size, deadline):
+            return None
+        payload = self.buffer[8 : 8 + size]
+        self.buffer = self.buffer[8 + size :]
+        return stream, payload
+
+
+class _RecordCollector:
+    """Turns the supervisor's JSON lines into a SandboxRun."""
+
+    def __init__(self, on_test: Callable[[ReportedTest], None] | None, stdout_cap: int) -> None:
+        self.run = SandboxRun()
+        self.on_test = on_test
+        self.stdout_cap = stdout_cap
+        self.stdout_seen = 0
+        self.partial = b""
+        self.stderr = b""
+        self.finished = False
+        self.harness_error = ""
+
+    def stdout(self, data: bytes) -> bool:
+        """Consume supervisor output; False when it exceeds what a run may print."""
+        self.stdout_seen += len(data)
+        if self.stdout_seen > self.stdout_cap:
+            return False
+        lines = (self.partial + data).split(b"\n")
+        self.partial = lines.pop()
+        for line in lines:
+            if line.strip():
+                self.record(json.loads(line))
+        return True
+
+    def stderr_data(self, data: bytes) -> None:
+        room = HARNESS_STDERR_KEPT - len(self.stderr)
+        if room > 0:
+            self.stderr += data[:room]
+
+    def record(self, record: dict[str, Any]) -> None:
+        kind = record.get("type")
+        run = self.run
+        if kind == "test":
+            test = ReportedTest(
+                nodeid=str(record["nodeid"]),
+                phase=str(record["phase"]),
+                outcome=str(record["outcome"]),
+                message=str(record.get("message", "")),
+                output=str(record.get("output", "")),
+                duration_ms=int(record.get("duration_ms", 0)),
+                learner_error=record.get("learner_error"),
+            )
+            run.tests.append(test)
+            if self.on_test is not None:
+                self.on_test(test)
+        elif kind in ("syntax_error", "collect_error"):
+            run.errors.append(
+                ReportedError(
+                    kind=str(kind),
+                    phase=str(record["phase"]),
+                    exception=str(record.get("exception", "")),
+                    location=record.get("location"),
+                    message=str(record.get("message", "")),
+                )
+            )
+        elif kind == "phase_start":
+            run.phases.append(str(record["phase"]))
+        elif kind == "phase_end":
+            if record.get("phase") == "visible" or not run.output:
+                run.output = str(record.get("output", ""))
+            run.pids_limit_hit = run.pids_limit_hit or bool(record.get("pids_limit_hits"))
+            if record["status"] != "completed":
+                run.status = str(record["status"])
+                run.current_test = record.get("current_test")
+                run.detail = str(record.get("tampered") or "")
+        elif kind == "finished":
+            self.finished = True
+            run.timings_ms["harness"] = int(record.get("elapsed_ms", 0))
+        elif kind == "harness_error":
+            self.harness_error = str(record.get("message", ""))
+
+
+def sandbox_run(
+    job: SandboxJob, on_test: Callable[[ReportedTest], None] | None = None
+) -> SandboxRun:
+    """Run the job's tests against its files in a new container.
+
+    `on_test` is called from this thread with each test as soon as the harness
+    reports it. Raises SandboxUnavailable when Docker or the image cannot be
+    used, and SandboxFailure when the harness broke down.
+    """
+    client = docker_client()
+    limits = job.limits
+    # Two messages: the supervisor reads the hidden tests only after the visible phase.
+    payload = _message(
+        {
+            "files": dict(job.files),
+            "visible_tests": dict(job.visible_tests),
+            "limits": limits.as_dict(),
+        }
+    ) + _message({"hidden_tests": dict(job.hidden_tests)})
+    # Learner output is capped inside; this bounds what a broken harness could send.
+    collector = _RecordCollector(on_test, stdout_cap=limits.output_kb * 1024 * 4 + 1024 * 1024)
+    began = time.monotonic()
+    try:
+        container = _container_create(client, limits)
+    except docker.errors.ImageNotFound as error:
+        raise SandboxUnavailable(_image_missing()) from error
+    except docker.errors.DockerException as error:
+        docker_client_forget()
+        raise SandboxUnavailable(f"Could not create a sandbox container: {error}") from error
+    killed_for = ""
+    try:
+        attached = client.api.attach_socket(
+            str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        )
+        sock = _raw_socket(attached)
+        try:
+            container.start()
+            started = time.monotonic()
+            collector.run.timings_ms["start"] = int((started - began) * 1000)
+            sock.sendall(payload)
+            deadline = started + limits.wall_seconds + KILL_GRACE_SECONDS
+            killed_for = _relay(_FrameReader(sock), collector, deadline)
+        finally:
+            sock.close()
+        if killed_for:
+            _kill_quietly(container)
+        state = _wait_for_exit(container)
+    except docker.errors.DockerException as error:
+        raise SandboxFailure(f"The sandbox container failed: {error}") from error
+    finally:
+        _remove_quietly(container)
+    collector.run.timings_ms["total"] = int((time.monotonic() - began) * 1000)
+    return _conclude(collector, state, killed_for)
+
+
+def _relay(reader: _FrameReader, collector: _RecordCollector, deadline: float) -> str:
+    """Feed frames to the collector until the stream ends; why it was cut short, if it was."""
+    try:
+        while True:
+            frame = reader.frame(deadline)
+            if frame is None:
+                return ""
+            stream, data = frame
+            if stream == 2:
+                collector.stderr_data(data)
+            elif not collector.stdout(data):
+                return "output_limit"
+    except TimeoutError:
+        return "timeout"
+    except ValueError as error:  # undecodable record: the harness itself is broken
+        collector.harness_error = f"unreadable harness record: {error}"
+        return "harness_error"
+    except OSError as error:
+        collector.harness_error = f"lost the sandbox's output stream: {error}"
+        return "harness_error"
+
+
+def _kill_quietly(container: Container) -> None:
+    try:
+        container.kill()
+    except docker.errors.APIError as error:
+        # Already gone is fine; anything else the removal below will retry.
+        logger.debug("kill of %s: %s", container.short_id, error)
+
+
+def _wait_for_exit(container: Container) -> dict[str, Any]:
+    try:
+        container.wait(timeout=10)
+    except Exception:
+        _kill_quietly(container)
+        container.wait(timeout=10)
+    container.reload()
+    return dict(container.attrs.get("State", {}))
+
+
+def _remove_quietly(container: Container) -> None:
+    try:
+        container.remove(force=True, v=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as error:
+        logger.error("could not remove sandbox container %s: %s", container.short_id, error)
+
+
+def _conclude(collector: _RecordCollector, state: Mapping[str, Any], killed_for: str) -> SandboxRun:
+    run = collector.run
+    if killed_for in ("timeout", "output_limit"):
+        run.status = killed_for
+        return run
+    if state.get("OOMKilled") and run.status in ("completed", "crashed"):
+        run.status = "memory_limit"
+        return run
+    if killed_for == "harness_error" or collector.harness_error or not collector.finished:
+        if run.status != "completed":
+            return run  # the harness reported why the run stopped before it broke off
+        stderr = collector.stderr.decode("utf-8", errors="replace").strip()
+        reason = collector.harness_error or f"exit code {state.get('ExitCode')}"
+        raise SandboxFailure(
+            f"The grading harness stopped without a result ({reason}). {stderr[-1000:]}".strip()
+        )
+    return run
+
+
+# For the benchmark: the tests run by plain pytest, no harness, in the same image
+# and container settings, timing pytest alone inside the container.
+_BARE_PYTEST = """
+import json, subprocess, sys, time
+from pathlib import Path
+job = json.loads(sys.stdin.buffer.read(int(sys.stdin.buffer.readline())))
+for folder, files in (("", job["files"]), ("tests", job["visible_tests"]),
+                      ("tests", job["hidden_tests"])):
+    for name, text in files.items():
+        path = Path("/work", folder, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+began = time.monotonic()
+done = subprocess.run([sys.executable, "-B", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                       "tests"], cwd="/work", capture_output=True)
+print(json.dumps({"pytest_ms": int((time.monotonic() - began) * 1000),
+                  "exit": done.returncode}))
+"""
+
+
+@dataclass(frozen=True)
+class BarePytestRun:
+    pytest_ms: int
+    container_ms: int
+    exit_code: int
+
+
+def sandbox_bare_pytest(job: SandboxJob) -> BarePytestRun:
+    """Run `python -m pytest` on the job's files in the sandbox image, without the harness."""
+    client = docker_client()
+    began = time.monotonic()
+    container = _container_create(
+        client, job.limits, entrypoint=["/opt/lectern/venv/bin/python", "-c", _BARE_PYTEST]
+    )
+    payload = _message(
+        {
+            "files": dict(job.files),
+            "visible_tests": dict(job.visible_tests),
+            "hidden_tests": dict(job.hidden_tests),
+        }
+    )
+    try:
+        sock = _raw_socket(
+            client.api.attach_socket(
+                str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+            )
+        )
+        output = b""
+        try:
+            container.start()
+            sock.sendall(payload)
+            reader = _FrameReader(sock)
+            deadline = time.monotonic() + job.limits.wall_seconds + KILL_GRACE_SECONDS
+            while (frame := reader.frame(deadline)) is not None:
+                if frame[0] == 1:
+                    output += frame[1]
+        finally:
+            sock.close()
+        _wait_for_exit(container)
+    finally:
+        _remove_quietly(container)
+    report = json.loads(output.decode().strip().splitlines()[-1])
+    return BarePytestRun(
+        pytest_ms=int(report["pytest_ms"]),
+        container_ms=int((time.monotonic() - began) * 1000),
+        exit_code=int(report["exit"]),
+    )

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages Lectern needs, only those that are missing.
+# Run as root or through sudo (the Makefile does); idempotent and quick when
+# everything is there.
+set -eu
+
+missing=""
+python3 -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
+command -v dockerd >/dev/null 2>&1 || docker info >/dev/null 2>&1 || missing="$missing docker.io"
+command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+for extra in "$@"; do
+    command -v "$extra" >/dev/null 2>&1 || missing="$missing $extra"
+done
+
+if [ -n "$missing" ]; then
+    echo "Installing Debian packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086  # the list is meant to split
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,168 @@
+"""The submission WebSocket, through the project's real ASGI application
+(origin check, sessions, auth) with Channels' WebsocketCommunicator."""
+
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.test import Client
+
+from config.asgi import application
+from grader.models import Submission
+from grader.services import submission_create
+from grader.submission_events import event_append
+from lessons.models import Exercise
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+def session_cookie(user: User | None = None) -> bytes:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    else:
+        session = client.session
+        session.save()
+        client.cookies["sessionid"] = session.session_key or ""
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def connect(submission: Submission, cookie: bytes, after: int = 0) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        application,
+        f"/ws/submissions/{submission.id}/?after={after}",
+        headers=[ORIGIN, (b"cookie", cookie)],
+    )
+
+
+async def append(submission: Submission, type_: str, data: dict[str, Any]) -> None:
+    await database_sync_to_async(event_append)(submission_id=submission.id, type=type_, data=data)
+
+
+def passed(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "status": "pass",
+        "message": "",
+        "output": "",
+        "points": 1.0,
+        "max_points": 1.0,
+        "visibility": "visible",
+        "duration_ms": 3,
+    }
+
+
+@pytest.fixture
+def submission(flask_exercise: Exercise, learner: User) -> Submission:
+    return submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+
+
+async def test_events_arrive_in_order_stored_then_live(
+    submission: Submission, learner: User
+) -> None:
+    communicator = connect(submission, await database_sync_to_async(session_cookie)(learner))
+    connected, _ = await communicator.connect()
+    assert connected
+
+    queued = await communicator.receive_json_from()
+    assert (queued["seq"], queued["type"], queued["data"]) == (1, "queued", {"position": 1})
+    assert await communicator.receive_json_from() == {"type": "position", "data": {"position": 1}}
+
+    await append(submission, "started", {"tests": []})
+    await append(submission, "test", passed("test_one"))
+    await append(submission, "test", passed("test_two"))
+    await append(submission, "completed", {"result": {"status": "pass"}})
+
+    received = [await communicator.receive_json_from() for _ in range(4)]
+    assert [(event["seq"], event["type"]) for event in received] == [
+        (2, "started"),
+        (3, "test"),
+        (4, "test"),
+        (5, "completed"),
+    ]
+    assert received[1]["data"]["name"] == "test_one"
+    # The server closes the socket once the result is in.
+    assert (await communicator.receive_output())["type"] == "websocket.close"
+
+
+async def test_a_reconnecting_client_gets_every_event_it_missed(
+    submission: Submission, learner: User
+) -> None:
+    cookie = await database_sync_to_async(session_cookie)(learner)
+    first = connect(submission, cookie)
+    await first.connect()
+    assert (await first.receive_json_from())["seq"] == 1
+    await first.disconnect()
+
+    # Grading goes on while nobody listens.
+    await append(submission, "started", {"tests": []})
+    await append(submission, "test", passed("test_one"))
+
+    second = connect(submission, cookie, after=1)
+    connected, _ = await second.connect()
+    assert connected
+    replayed = [await second.receive_json_from() for _ in range(2)]
+    assert [event["seq"] for event in replayed] == [2, 3]
+    assert (await second.receive_json_from())["type"] == "position"
+
+    await append(submission, "test", passed("test_two"))
+    assert (await second.receive_json_from())["seq"] == 4
+    await second.disconnect()
+
+
+async def test_another_user_cannot_subscribe(submission: Submission, other_learner: User) -> None:
+    communicator = connect(submission, await database_sync_to_async(session_cookie)(other_learner))
+    connected, code = await communicator.connect()
+
+    assert not connected
+    assert code == 4403
+
+
+async def test_an_anonymous_visitor_cannot_subscribe_to_a_learners_submission(
+    submission: Submission,
+) -> None:
+    communicator = connect(submission, await database_sync_to_async(session_cookie)())
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_an_anonymous_visitor_follows_their_own_submission(
+    flask_exercise: Exercise,
+) -> None:
+    cookie = await database_sync_to_async(session_cookie)()
+    session_key = cookie.decode().split("=", 1)[1]
+    mine = await database_sync_to_async(submission_create)(
+        exercise=flask_exercise, files=GOOD, session_key=session_key
+    )
+    communicator = connect(mine, cookie)
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "queued"
+    await communicator.disconnect()
+
+
+async def test_a_foreign_origin_is_refused(submission: Submission, learner: User) -> None:
+    cookie = await database_sync_to_async(session_cookie)(learner)
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/submissions/{submission.id}/",
+        headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)],
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_an_unknown_submission_is_refused(learner: User) -> None:
+    cookie = await database_sync_to_async(session_cookie)(learner)
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/submissions/not-a-uuid/",
+        headers=[ORIGIN, (b"cookie", cookie)],
+    )
+    connected, _ = await communicator.connect()
+    assert not connected

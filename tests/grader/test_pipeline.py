@@ -1,0 +1,99 @@
+"""grade_submission and the inline pool, with the real sandbox."""
+
+import asyncio
+import socket
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from grader.dispatch import InlineGraderPool
+from grader.models import Submission
+from grader.services import grade_submission, submission_create
+from lessons.models import Exercise
+from tests.conftest import exercise_files
+
+pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
+
+
+def test_grading_stores_events_and_the_result(flask_exercise: Exercise, learner: User) -> None:
+    submission = submission_create(
+        exercise=flask_exercise, files=exercise_files("solution"), user=learner
+    )
+
+    assert grade_submission(submission.id) is True
+    assert grade_submission(submission.id) is False  # already graded: never twice
+
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.COMPLETED
+    assert submission.verdict == "pass"
+    assert submission.score == submission.max_score == flask_exercise.max_score
+    events = list(submission.events.all())
+    assert [event.seq for event in events] == list(range(1, len(events) + 1))
+    assert [event.type for event in events] == (
+        ["queued", "started"] + ["test"] * len(flask_exercise.tests) + ["completed"]
+    )
+    assert [event.data["name"] for event in events if event.type == "test"] == [
+        test["name"] for test in flask_exercise.tests
+    ]
+    result = events[-1].data["result"]
+    assert result == submission.result
+    timings = result["timings"]
+    assert timings["queued"] <= timings["started"] <= timings["finished"]
+
+
+def test_the_starter_is_graded_as_a_failure(flask_exercise: Exercise, learner: User) -> None:
+    submission = submission_create(
+        exercise=flask_exercise, files=exercise_files("starter"), user=learner
+    )
+    grade_submission(submission.id)
+
+    submission.refresh_from_db()
+    assert submission.verdict == "fail"
+    assert submission.gradable is True
+    assert 0 <= submission.score < submission.max_score  # type: ignore[operator]
+
+
+def all_completed() -> bool:
+    return not Submission.objects.exclude(status=Submission.Status.COMPLETED).exists()
+
+
+async def test_the_pool_grades_what_a_previous_process_left_behind_once(
+    flask_exercise: Exercise, learner: User
+) -> None:
+    create = sync_to_async(submission_create)
+    queued = await create(exercise=flask_exercise, files=exercise_files("solution"), user=learner)
+    abandoned = await create(exercise=flask_exercise, files=exercise_files("starter"), user=learner)
+    # Claimed by a process of this host that has since died, in the middle of grading.
+    await sync_to_async(Submission.objects.filter(pk=abandoned.pk).update)(
+        status=Submission.Status.RUNNING,
+        worker=f"{socket.gethostname()}:999999:deadbeef",
+        grading_attempts=1,
+        started_at=timezone.now(),
+        lease_expires_at=timezone.now() + timedelta(minutes=5),
+    )
+
+    pool = InlineGraderPool(workers=2, poll_seconds=0.2)
+    pool.start(asyncio.get_running_loop())
+    try:
+        for _ in range(600):
+            if await sync_to_async(all_completed)():
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await pool.stop()
+
+    queued_done = await sync_to_async(Submission.objects.get)(pk=queued.pk)
+    abandoned_done = await sync_to_async(Submission.objects.get)(pk=abandoned.pk)
+    assert queued_done.status == abandoned_done.status == Submission.Status.COMPLETED
+    assert queued_done.verdict == "pass"
+    assert abandoned_done.verdict == "fail"
+    # Graded once each: the abandoned one on its second and last attempt.
+    assert queued_done.grading_attempts == 1
+    assert abandoned_done.grading_attempts == 2
+    completed_events = await sync_to_async(
+        Submission.objects.filter(events__type="completed").count
+    )()
+    assert completed_events == 2

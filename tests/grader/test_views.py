@@ -1,0 +1,106 @@
+"""The JSON endpoints the exercise widget uses."""
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from grader.models import Submission
+from lessons.models import Exercise
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+
+
+def post(client: Client, slug: str, body: Any, **extra: Any) -> Any:
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(
+        f"/exercises/{slug}/submissions/", data=data, content_type="application/json", **extra
+    )
+
+
+def test_posting_files_queues_a_submission(client: Client, flask_exercise: Exercise) -> None:
+    response = post(client, flask_exercise.slug, {"files": GOOD})
+
+    assert response.status_code == 202
+    body = response.json()
+    submission = Submission.objects.get()
+    assert body == {
+        "id": str(submission.id),
+        "status": "queued",
+        "position": 1,
+        "status_url": f"/submissions/{submission.id}/",
+        "events_url": f"/ws/submissions/{submission.id}/",
+    }
+    # An anonymous visitor owns it through their session.
+    assert submission.session_key == client.session.session_key
+    assert submission.user is None
+
+
+def test_a_logged_in_learner_owns_their_submission(
+    client: Client, learner: User, flask_exercise: Exercise
+) -> None:
+    client.force_login(learner)
+    assert post(client, flask_exercise.slug, {"files": GOOD}).status_code == 202
+    assert Submission.objects.get().user == learner
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("not json", 400, "invalid_json"),
+        ({"code": "x"}, 400, "invalid_json"),
+        ({"files": {}}, 400, "empty_submission"),
+        ({"files": {"../x.py": "x"}}, 400, "invalid_file_name"),
+        ({"files": {"app.py": "x" * 300_000}}, 413, "submission_too_large"),
+    ],
+)
+def test_bad_requests_get_a_machine_readable_error(
+    client: Client, flask_exercise: Exercise, body: Any, status: int, code: str
+) -> None:
+    response = post(client, flask_exercise.slug, body)
+
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["message"]
+    assert Submission.objects.count() == 0
+
+
+def test_unknown_exercise_is_a_404(client: Client, flask_exercise: Exercise) -> None:
+    response = post(client, "no-such-exercise", {"files": GOOD})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_exercise"
+
+
+def test_posting_needs_the_csrf_token(flask_exercise: Exercise) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert post(client, flask_exercise.slug, {"files": GOOD}).status_code == 403
+
+    client.get(f"/courses/{flask_exercise.course.slug}/{flask_exercise.lesson.slug}/")  # type: ignore[union-attr]
+    token = client.cookies["csrftoken"].value
+    response = post(client, flask_exercise.slug, {"files": GOOD}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 202
+
+
+def test_only_the_owner_can_poll_a_submission(
+    client: Client, learner: User, other_learner: User, flask_exercise: Exercise
+) -> None:
+    client.force_login(learner)
+    submission_id = post(client, flask_exercise.slug, {"files": GOOD}).json()["id"]
+
+    response = client.get(f"/submissions/{submission_id}/")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["status"] == "queued"
+    assert document["position"] == 1
+    assert [event["type"] for event in document["events"]] == ["queued"]
+
+    other = Client()
+    other.force_login(other_learner)
+    assert other.get(f"/submissions/{submission_id}/").status_code == 404
+    assert Client().get(f"/submissions/{submission_id}/").status_code == 404

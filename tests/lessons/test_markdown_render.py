@@ -1,0 +1,124 @@
+import pytest
+
+from lessons.markdown_render import ContentError, front_matter_split, markdown_render
+
+TEXT = """\
+# The title
+
+Intro.
+
+## Section one
+
+| Method | Path |
+|--------|------|
+| GET    | /hello |
+
+```python
+def hello():
+    return {"message": "Hello"}
+```
+
+!!! note "Remember this"
+    Admonition body.
+
+??? tip "Click me"
+    Hidden detail.
+
+### A sub-section
+"""
+
+
+def test_tables_render():
+    html = markdown_render(TEXT).html
+    assert "<table>" in html
+    assert "<th>Method</th>" in html
+    assert "<td>/hello</td>" in html
+
+
+def test_fenced_code_is_highlighted_with_pygments_classes_not_inline_styles():
+    html = markdown_render(TEXT).html
+    assert '<div class="highlight">' in html
+    assert '<span class="k">def</span>' in html
+    assert "style=" not in html
+
+
+def test_admonition_and_details():
+    html = markdown_render(TEXT).html
+    assert '<div class="admonition note">' in html
+    assert '<p class="admonition-title">Remember this</p>' in html
+    assert '<details class="tip">' in html
+    assert "<summary>Click me</summary>" in html
+
+
+def test_headings_get_anchors_and_the_toc_is_separate():
+    rendered = markdown_render(TEXT)
+    assert '<h2 id="section-one">' in rendered.html
+    assert 'class="headerlink" href="#section-one"' in rendered.html
+    assert '<a href="#section-one">Section one</a>' in rendered.toc_html
+    assert '<a href="#a-sub-section">A sub-section</a>' in rendered.toc_html
+    # The h1 is the title, not a table of contents entry.
+    assert "the-title" not in rendered.toc_html
+    assert rendered.title == "The title"
+
+
+def test_no_headings_means_no_toc_and_no_title():
+    rendered = markdown_render("Just a paragraph.")
+    assert rendered.toc_html == ""
+    assert rendered.title is None
+
+
+def test_smart_punctuation_is_optional():
+    assert "&ldquo;" in markdown_render('"quoted"').html
+    assert "&ldquo;" not in markdown_render('"quoted"', smart=False).html
+
+
+def test_front_matter_is_split_from_the_body():
+    front = front_matter_split("---\ntitle: Hi\ntags: [a, b]\n---\nBody line\n", path="x.md")
+    assert front.data == {"title": "Hi", "tags": ["a", "b"]}
+    assert front.body == "Body line\n"
+    assert front.body_line == 5
+    assert front.line_of("tags") == 3
+    assert front.line_of("tags", 1) == 3
+
+
+def test_no_front_matter_means_empty_data():
+    front = front_matter_split("# Just Markdown\n", path="x.md")
+    assert front.data == {}
+    assert front.body == "# Just Markdown\n"
+
+
+def test_front_matter_lines_of_nested_keys():
+    text = "---\ntitle: T\ntests:\n  test_a: 1\n  test_b:\n    points: 2\n---\n"
+    front = front_matter_split(text, path="x.md")
+    assert front.line_of("tests", "test_b") == 5
+    assert front.line_of("tests", "test_b", "points") == 6
+    assert front.line_of("missing") == 1
+
+
+def test_invalid_yaml_names_file_and_line():
+    text = "---\ntitle: ok\nsummary: [unclosed\nother: 1\n---\nBody\n"
+    with pytest.raises(ContentError) as caught:
+        front_matter_split(text, path="course/lesson.md")
+    assert caught.value.path == "course/lesson.md"
+    assert caught.value.line in (3, 4)
+    assert str(caught.value).startswith(f"course/lesson.md:{caught.value.line}: ")
+    assert "not valid YAML" in str(caught.value)
+
+
+def test_unclosed_front_matter_is_an_error_at_line_1():
+    with pytest.raises(ContentError, match=r"^a\.md:1: front matter .* never closed"):
+        front_matter_split("---\ntitle: x\n\nBody\n", path="a.md")
+
+
+def test_front_matter_that_is_not_a_mapping():
+    with pytest.raises(ContentError, match=r"^a\.md:2: front matter must be a mapping"):
+        front_matter_split("---\n- a\n- b\n---\n", path="a.md")
+
+
+def test_duplicate_front_matter_key_is_an_error_on_its_line():
+    with pytest.raises(ContentError, match=r"^a\.md:3: field 'title' is given twice"):
+        front_matter_split("---\ntitle: a\ntitle: b\n---\n", path="a.md")
+
+
+def test_content_error_renders_as_path_line_message():
+    assert str(ContentError("a/b.md", 7, "bad thing")) == "a/b.md:7: bad thing"

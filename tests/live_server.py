@@ -1,0 +1,109 @@
+"""A real Daphne process serving the project, and a client for it (HTTP with
+cookies and CSRF, and the submission WebSocket). Used by the end-to-end tests
+and by the benchmark."""
+
+import contextlib
+import http.cookiejar
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from websockets.sync.client import connect
+from websockets.typing import Origin
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Site:
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.ws_base = f"ws://127.0.0.1:{port}"
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def cookie(self, name: str) -> str:
+        return next((cookie.value or "" for cookie in self.cookies if cookie.name == name), "")
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=10) as response:
+            return str(response.read().decode())
+
+    def post_json(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(  # noqa: S310 - always our own http:// base
+            self.base + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.cookie("csrftoken")},
+            method="POST",
+        )
+        with self.opener.open(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+
+    def events(self, submission_id: str, after: int = 0) -> list[dict[str, Any]]:
+        """Every message on the submission's socket until the server closes it."""
+        received = []
+        with connect(
+            f"{self.ws_base}/ws/submissions/{submission_id}/?after={after}",
+            origin=Origin(self.base),
+            additional_headers={"Cookie": f"sessionid={self.cookie('sessionid')}"},
+            open_timeout=10,
+        ) as websocket:
+            for message in websocket:  # ends when the server closes after `completed`
+                received.append(json.loads(message))
+        return received
+
+
+@contextlib.contextmanager
+def daphne_server(*, database_url: str, log_dir: Path, **env: str) -> Iterator[Site]:
+    """Daphne on a free port with the inline grader, on the given database."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "test-only-key",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": database_url,
+        "GRADER_INLINE_AUTOSTART": "1",
+        "GRADER_POLL_SECONDS": "0.5",
+        **env,
+    }
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / "daphne.log").open("wb") as log:
+        daphne = Path(sys.executable).parent / "daphne"
+        server = subprocess.Popen(
+            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            cwd=PROJECT_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_for_port(port, server)
+            yield Site(port)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def _wait_for_port(port: int, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(200):
+        if server.poll() is not None:
+            raise RuntimeError(f"Daphne exited with status {server.returncode}; see daphne.log")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"Daphne did not listen on port {port} within 10 s")
