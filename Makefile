@@ -1,6 +1,6 @@
 # Lectern: `make run` to use it, `make test` to check it. Both begin with
 # `make setup`, which installs only what is missing and rebuilds only what
-# changed. Run as root or as a user with sudo (Debian packages, Docker engine).
+# changed. Run as root, or as a user with sudo who is in the docker group.
 
 SHELL := /bin/sh
 PYTHON ?= python3
@@ -19,6 +19,8 @@ system:
 
 engine:
 	@$(SUDO) scripts/docker-engine.sh build
+	@docker info >/dev/null 2>&1 || { echo "The Docker engine runs, but $$(id -un) may not use it:" \
+		"sudo usermod -aG docker $$(id -un), then log in again." >&2; exit 1; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

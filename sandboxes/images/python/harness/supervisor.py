@@ -1,13 +1,13 @@
 """Lectern sandbox supervisor: the container's PID 1.
 
-Reads one job from stdin, writes the learner's files to /work, runs the
-visible tests and then the hidden tests, each in a fresh pytest process, and
-reports on stdout, one JSON object per line, as things happen. The grader on
-the host reads only this process's stdout.
+Reads the job from stdin, writes the learner's files to /work, runs the
+visible tests and then the hidden tests, each in a process forked for that
+phase (child.py), and reports on stdout, one JSON object per line, as things
+happen. The grader on the host reads only this process's stdout.
 
-Learner code never runs in this process. It runs in the pytest child, whose
+Learner code never runs in this process. It runs in the phase's child, whose
 stdout and stderr come back here through a pipe: everything in that pipe is
-learner output except lines carrying the per-run nonce, which the harness
+learner output except lines carrying the phase's nonce, which the harness
 plugin in the child writes. This process is non-dumpable, so learner code
 (same uid, no capabilities) can neither read its memory nor open its file
 descriptors through /proc, and as PID 1 of the container it ignores signals
@@ -124,7 +124,7 @@ def reap_all(block_for: float) -> None:
 
 
 def reap_orphans(keep: int) -> None:
-    """Reap processes re-parented to PID 1, but leave `keep` for Popen.wait()."""
+    """Reap processes re-parented to PID 1, but leave `keep` for ForkedChild.wait()."""
     while True:
         try:
             info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
