@@ -4,8 +4,29 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from grader.models import Submission
-from grader.services import submission_queue_position, submission_visible_to
 from grader.submission_events import events_after
+
+
+def submission_queue_position(*, submission: Submission) -> int:
+    """1 for the next submission to be graded; 0 once it is no longer queued."""
+    if submission.status != Submission.Status.QUEUED:
+        return 0
+    ahead = Submission.objects.filter(
+        status=Submission.Status.QUEUED, created_at__lt=submission.created_at
+    ).count()
+    return ahead + 1
+
+
+def submission_visible_to(
+    *, submission: Submission, user: AbstractBaseUser | AnonymousUser | None, session_key: str
+) -> bool:
+    if user is not None and user.is_authenticated:
+        if getattr(user, "is_superuser", False):
+            return True
+        return submission.user_id == user.pk
+    return (
+        submission.user_id is None and bool(session_key) and submission.session_key == session_key
+    )
 
 
 def submission_get_visible(

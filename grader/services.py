@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +27,7 @@ from grader.results import (
     result_for_failure,
     result_test_entry,
 )
+from grader.selectors import submission_queue_position
 from grader.submission_events import event_append, position_publish
 from lessons.models import Exercise
 from sandboxes.limits import LimitError, SandboxLimits, limits_resolve
@@ -156,28 +157,6 @@ def submission_create(
         )
         transaction.on_commit(lambda: dispatch.submission_dispatch(submission_id=submission.id))
     return submission
-
-
-def submission_queue_position(*, submission: Submission) -> int:
-    """1 for the next submission to be graded; 0 once it is no longer queued."""
-    if submission.status != Submission.Status.QUEUED:
-        return 0
-    ahead = Submission.objects.filter(
-        status=Submission.Status.QUEUED, created_at__lt=submission.created_at
-    ).count()
-    return ahead + 1
-
-
-def submission_visible_to(
-    *, submission: Submission, user: AbstractBaseUser | AnonymousUser | None, session_key: str
-) -> bool:
-    if user is not None and user.is_authenticated:
-        if getattr(user, "is_superuser", False):
-            return True
-        return submission.user_id == user.pk
-    return (
-        submission.user_id is None and bool(session_key) and submission.session_key == session_key
-    )
 
 
 # --- grading ---------------------------------------------------------------------

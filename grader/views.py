@@ -7,8 +7,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from grader.selectors import submission_document, submission_get_visible
-from grader.services import SubmissionInvalid, submission_create, submission_queue_position
+from grader.selectors import submission_document, submission_get_visible, submission_queue_position
+from grader.services import SubmissionInvalid, submission_create
 from lessons.models import Exercise
 
 

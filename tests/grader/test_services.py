@@ -10,14 +10,13 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from grader.models import Submission, SubmissionEvent
+from grader.selectors import submission_queue_position, submission_visible_to
 from grader.services import (
     WORKER_TOKEN,
     SubmissionInvalid,
     grade_submission,
     submission_claim,
     submission_create,
-    submission_queue_position,
-    submission_visible_to,
     submissions_recover_abandoned,
 )
 from lessons.models import Exercise
