@@ -9,8 +9,10 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make author CONTENT=path/to/course`: the folder to preview (default: lessons/content).
+CONTENT ?=
 
-.PHONY: setup system engine image database run test lint format bench clean
+.PHONY: setup system engine image database run author test lint lint-lessons format bench clean
 
 setup: system engine $(VENV)/.installed image database
 
@@ -41,6 +43,12 @@ run: setup
 	@echo "Lectern on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DJANGO_DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
+# A live preview for writing a course: content reloaded on every change (docs/authoring.md).
+# Not after `database`, which would stop at the first problem in the content.
+author: system engine $(VENV)/.installed image
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
+	DJANGO_DEBUG=1 $(BIN)/python manage.py author $(CONTENT) --host $(HOST) --port $(PORT)
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,8 +58,14 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The shipped course's exercises: each reference solution gets full points and
+# each starter imports and fails, graded in the real sandbox.
+lint-lessons: $(VENV)/.installed image
+	DJANGO_DEBUG=1 $(BIN)/python manage.py lint_lessons --run
+
 test: setup lint
 	$(BIN)/pytest
+	DJANGO_DEBUG=1 $(BIN)/python manage.py lint_lessons --run
 
 bench: setup
 	$(BIN)/python -m bench.grading_latency

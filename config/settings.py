@@ -57,6 +57,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lessons.context_processors.author_mode",
             ],
         },
     },
@@ -117,6 +118,9 @@ LOGGING = {
 
 # --- Course content -------------------------------------------------------
 LESSONS_CONTENT_DIR = Path(env_str("LESSONS_CONTENT_DIR", str(BASE_DIR / "lessons" / "content")))
+# Pages refresh themselves when the content is reloaded. `manage.py author`
+# turns it on; it has no use in production.
+LESSONS_AUTHOR_MODE = env_bool("LESSONS_AUTHOR_MODE", False)
 
 # --- Submissions -------------------------------------------------------------
 SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_BYTES", 256 * 1024, minimum=1)

@@ -2,23 +2,33 @@
 
 Two phases. First every file is read, parsed, rendered and checked without
 touching the database, collecting every problem found, so an author sees all of
-them at once. Then, only if there were none, one transaction brings the
-database in line with the folders: create what is new, update what changed,
-leave what did not change alone, and remove what is gone.
+them at once (`content_check`, which `lint_lessons` uses on its own). Then,
+only if there were none, one transaction brings the database in line with the
+folders: create what is new, update what changed, leave what did not change
+alone, and remove what is gone.
 """
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from django.db import transaction
 from django.db.models import Model, ProtectedError
+from django.urls import reverse
 
 from lessons.exercise_tests import ExerciseTestsError, collected_file_is, exercise_tests_discover
-from lessons.markdown_render import ContentError, FrontMatter, front_matter_split, markdown_render
+from lessons.markdown_render import (
+    ContentError,
+    FrontMatter,
+    RenderedMarkdown,
+    front_matter_split,
+    markdown_render,
+)
 from lessons.models import Course, Exercise, Lesson, Module
 from sandboxes.limits import LimitError, limits_resolve
 
@@ -122,6 +132,7 @@ class LessonSpec:
     values: dict[str, Any]
     front: FrontMatter
     exercise_slugs: list[str]
+    path: Path
 
 
 @dataclass
@@ -130,6 +141,7 @@ class ModuleSpec:
     values: dict[str, Any]
     front: FrontMatter
     lessons: list[LessonSpec]
+    folder: Path
 
 
 @dataclass
@@ -140,44 +152,84 @@ class CourseSpec:
     folder: Path
     modules: list[ModuleSpec]
     exercises: dict[str, ExerciseSpec]
+    # Module and lesson files that could not be parsed; links to them are not
+    # reported again.
+    unreadable: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class ContentCheck:
+    """A content folder as parsed and checked, with every problem found, sorted.
+
+    The courses hold what could be parsed even when there are problems, so a
+    linter can go on with the exercises that are fine.
+    """
+
+    path: Path
+    # A folder of courses stands for the whole site; a course folder for itself.
+    whole_site: bool
+    courses: list[CourseSpec]
+    errors: list[ContentError]
+
+    @property
+    def exercises(self) -> list[ExerciseSpec]:
+        return [exercise for course in self.courses for exercise in course.exercises.values()]
 
 
 # --- Public services ------------------------------------------------------------
 
 
+def content_check(*, path: Path) -> ContentCheck:
+    """Parse and check a course folder (one with a course.md) or a folder of
+    courses, without touching the database."""
+    path = Path(path)
+    return _check(path, whole_site=not (path / COURSE_FILE).is_file())
+
+
 def content_load(*, root: Path) -> LoadReport:
     """Load every course folder under `root`; courses no longer there are removed."""
-    root = Path(root)
-    errors: list[ContentError] = []
-    if not root.is_dir():
-        raise ContentInvalid([ContentError(_shown(root), 1, "no such folder")])
-    specs = []
-    for entry in _entries(root):
-        if entry.is_dir():
-            spec = _course_parse(entry, errors)
-            if spec is not None:
-                specs.append(spec)
-    if not specs and not errors:
-        # An empty or mistyped root would otherwise delete every course.
-        errors.append(ContentError(_shown(root), 1, f"no course folders (with a {COURSE_FILE})"))
-    _courses_check(specs, errors)
-    if errors:
-        raise ContentInvalid(_errors_sorted(errors))
-    return _courses_write(specs, prune_courses=True)
+    check = _check(Path(root), whole_site=True)
+    if check.errors:
+        raise ContentInvalid(check.errors)
+    return _courses_write(check.courses, prune_courses=True)
 
 
 def course_load(*, path: Path) -> LoadReport:
     """Load one course folder; other courses in the database are left alone."""
-    path = Path(path)
+    check = _check(Path(path), whole_site=False)
+    if check.errors:
+        raise ContentInvalid(check.errors)
+    return _courses_write(check.courses, prune_courses=False)
+
+
+def _check(path: Path, *, whole_site: bool) -> ContentCheck:
     errors: list[ContentError] = []
+    specs: list[CourseSpec] = []
     if not path.is_dir():
-        raise ContentInvalid([ContentError(_shown(path), 1, "no such folder")])
-    spec = _course_parse(path, errors)
-    specs = [spec] if spec is not None else []
+        errors.append(ContentError(_shown(path), 1, "no such folder"))
+    elif whole_site:
+        for entry in _entries(path):
+            if entry.is_dir():
+                spec = _course_parse(entry, errors)
+                if spec is not None:
+                    specs.append(spec)
+        if not specs and not errors:
+            # An empty or mistyped root would otherwise delete every course.
+            errors.append(
+                ContentError(_shown(path), 1, f"no course folders (with a {COURSE_FILE})")
+            )
+    else:
+        spec = _course_parse(path, errors)
+        if spec is not None:
+            specs.append(spec)
     _courses_check(specs, errors)
-    if errors:
-        raise ContentInvalid(_errors_sorted(errors))
-    return _courses_write(specs, prune_courses=False)
+    # Markdown last: links need every course's outline to resolve.
+    site = _SiteLinks(specs, whole_site=whole_site)
+    for spec in specs:
+        _course_render(spec, site, errors)
+    return ContentCheck(
+        path=path, whole_site=whole_site, courses=specs, errors=_errors_sorted(errors)
+    )
 
 
 def _errors_sorted(errors: list[ContentError]) -> list[ContentError]:
@@ -297,7 +349,6 @@ def _course_parse(folder: Path, errors: list[ContentError]) -> CourseSpec | None
     values = {
         "title": _text_field(front, "title", errors, required=True, max_length=_TITLE_MAX),
         "summary": _text_field(front, "summary", errors),
-        "body_html": markdown_render(front.body).html,
         "order": order,
     }
 
@@ -350,6 +401,7 @@ def _course_parse(folder: Path, errors: list[ContentError]) -> CourseSpec | None
         folder=folder,
         modules=modules,
         exercises=exercises,
+        unreadable=broken,
     )
     _course_references_check(
         spec, errors, outline_complete=not broken, broken_exercises=broken_exercises
@@ -375,7 +427,6 @@ def _module_parse(
     values = {
         "title": _text_field(front, "title", errors, required=True, max_length=_TITLE_MAX),
         "summary": _text_field(front, "summary", errors),
-        "body_html": markdown_render(front.body).html if front.body.strip() else "",
         "order": order,
     }
     lessons: list[LessonSpec] = []
@@ -401,7 +452,7 @@ def _module_parse(
     if slug is None:
         broken.append(folder)
         return None
-    return ModuleSpec(slug=slug, values=values, front=front, lessons=lessons)
+    return ModuleSpec(slug=slug, values=values, front=front, lessons=lessons, folder=folder)
 
 
 def _lesson_parse(
@@ -419,12 +470,9 @@ def _lesson_parse(
     _fields_check(front, _LESSON_FIELDS, errors)
     order, default_slug = prefixed
     slug = _slug_get(front, default_slug, errors, what="lesson")
-    rendered = markdown_render(front.body)
     values = {
         "title": _text_field(front, "title", errors, required=True, max_length=_TITLE_MAX),
         "summary": _text_field(front, "summary", errors),
-        "body_html": rendered.html,
-        "toc_html": rendered.toc_html,
         "order": order,
         # Relative to the content root, so it is the same on every machine.
         "source_path": path.relative_to(course_folder.parent).as_posix(),
@@ -445,7 +493,9 @@ def _lesson_parse(
     if slug is None:
         broken.append(path)
         return None
-    return LessonSpec(slug=slug, values=values, front=front, exercise_slugs=exercise_slugs)
+    return LessonSpec(
+        slug=slug, values=values, front=front, exercise_slugs=exercise_slugs, path=path
+    )
 
 
 def _course_references_check(
@@ -540,6 +590,129 @@ def _courses_check(specs: list[CourseSpec], errors: list[ContentError]) -> None:
             exercises.setdefault(exercise.slug, exercise)
 
 
+# --- Markdown and links between pages ---------------------------------------------------
+
+
+def _file_key(path: Path) -> str:
+    # Links are resolved as written (`..` against the folder), not through symlinks.
+    return os.path.normpath(path.absolute())
+
+
+class _SiteLinks:
+    """The pages the content being checked will have, to resolve links to them."""
+
+    def __init__(self, specs: list[CourseSpec], *, whole_site: bool) -> None:
+        self.whole_site = whole_site
+        # Course file -> (course slug, URL of its page).
+        self.files: dict[str, tuple[str, str]] = {}
+        # Course slug -> the slugs of its lessons.
+        self.lessons: dict[str, set[str]] = {}
+        self.unreadable: set[str] = set()
+        for spec in specs:
+            course_url = reverse("lessons:course", kwargs={"course_slug": spec.slug})
+            self.files[_file_key(spec.folder / COURSE_FILE)] = (spec.slug, course_url)
+            self.lessons[spec.slug] = set()
+            self.unreadable.update(_file_key(path) for path in spec.unreadable)
+            for module in spec.modules:
+                self.files[_file_key(module.folder / MODULE_FILE)] = (spec.slug, course_url)
+                for lesson in module.lessons:
+                    url = reverse(
+                        "lessons:lesson",
+                        kwargs={"course_slug": spec.slug, "lesson_slug": lesson.slug},
+                    )
+                    self.files[_file_key(lesson.path)] = (spec.slug, url)
+                    self.lessons[spec.slug].add(lesson.slug)
+
+    def unreadable_has(self, target: str) -> bool:
+        """Whether the file is, or is in, one that could not be parsed (already reported)."""
+        return any(target == path or target.startswith(path + os.sep) for path in self.unreadable)
+
+
+# /courses/<course>/ and /courses/<course>/<lesson>/ (the trailing slash may be left out).
+_PAGE_PATH = re.compile(r"^/courses/([^/]+)/?(?:([^/]+)/?)?$")
+
+
+class _LinkResolver:
+    """Rewrites links to the course's own .md files into page URLs and reports
+    those that lead nowhere, at their line in the file."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        front: FrontMatter,
+        course: CourseSpec,
+        site: _SiteLinks,
+        errors: list[ContentError],
+    ) -> None:
+        self.path = path
+        self.front = front
+        self.course = course
+        self.site = site
+        self.errors = errors
+
+    def __call__(self, href: str, line: int) -> str:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            # http:, mailto: and the like, and in-page anchors.
+            return href
+        if parts.path.startswith("/"):
+            self._page_check(href, parts.path, line)
+            return href
+        if not parts.path.endswith(".md"):
+            return href
+        target = _file_key(self.path.parent / unquote(parts.path))
+        found = self.site.files.get(target)
+        if found is not None and found[0] == self.course.slug:
+            return found[1] + (f"#{parts.fragment}" if parts.fragment else "")
+        if not self.site.unreadable_has(target):
+            self._error(line, f"link to {href!r} does not resolve to a lesson of this course")
+        return href
+
+    def _page_check(self, href: str, path: str, line: int) -> None:
+        if not path.startswith("/courses/"):
+            return
+        match = _PAGE_PATH.match(path)
+        if match is None:
+            self._error(line, f"link to {href!r} is not a course or lesson page")
+            return
+        course_slug, lesson_slug = match.groups()
+        lessons = self.site.lessons.get(course_slug)
+        if lessons is None:
+            # When one course is checked, the others are not known here.
+            if self.site.whole_site:
+                self._error(line, f"link to {href!r}: there is no course {course_slug!r}")
+        elif lesson_slug is not None and lesson_slug not in lessons:
+            self._error(
+                line, f"link to {href!r}: course {course_slug!r} has no lesson {lesson_slug!r}"
+            )
+
+    def _error(self, line: int, message: str) -> None:
+        self.errors.append(ContentError(self.front.path, self.front.body_line - 1 + line, message))
+
+
+def _course_render(spec: CourseSpec, site: _SiteLinks, errors: list[ContentError]) -> None:
+    """Render every Markdown body of the course into its spec's values."""
+
+    def render(path: Path, front: FrontMatter) -> RenderedMarkdown:
+        resolver = _LinkResolver(path=path, front=front, course=spec, site=site, errors=errors)
+        return markdown_render(front.body, link_resolver=resolver)
+
+    spec.values["body_html"] = render(spec.folder / COURSE_FILE, spec.front).html
+    for module in spec.modules:
+        has_body = bool(module.front.body.strip())
+        module.values["body_html"] = (
+            render(module.folder / MODULE_FILE, module.front).html if has_body else ""
+        )
+        for lesson in module.lessons:
+            rendered = render(lesson.path, lesson.front)
+            lesson.values["body_html"] = rendered.html
+            lesson.values["toc_html"] = rendered.toc_html
+    for exercise in spec.exercises.values():
+        exercise_md = exercise.folder / EXERCISE_FILE
+        exercise.values["instructions_html"] = render(exercise_md, exercise.front).html
+
+
 # --- Exercises ------------------------------------------------------------------------
 
 
@@ -566,9 +739,10 @@ def _file_name_problem(name: str) -> str | None:
         return "must be written in normal form (no './', no '//', no trailing '/')"
     if path.parts[0] in {"tests", "hidden"}:
         return "must not be inside tests/ or hidden/"
-    # A learner file that pytest would load would let the learner grade themselves.
-    if path.name == "conftest.py" or collected_file_is(name):
-        return "must not be a conftest.py or a test file"
+    # The grader collects only the exercise's own test folders, but pytest would
+    # still read a conftest.py anywhere on the way.
+    if path.name == "conftest.py":
+        return "must not be a conftest.py"
     return None
 
 
@@ -611,6 +785,7 @@ def _exercise_parse(folder: Path, errors: list[ContentError]) -> ExerciseSpec | 
     hidden = _files_read(folder / "hidden", errors)
 
     accepted = _accepted_files(front, starter, solution, errors) if starter_ok else []
+    _learner_modules_check(front, accepted, {**visible, **hidden}, errors)
     limits = _limits_get(front, errors)
     hints = _hints_get(front, errors)
     tests = _tests_get(front, folder, visible, hidden, errors)
@@ -618,7 +793,6 @@ def _exercise_parse(folder: Path, errors: list[ContentError]) -> ExerciseSpec | 
         return None
     values = {
         "title": title,
-        "instructions_html": markdown_render(front.body).html,
         "accepted_files": accepted,
         "starter_files": starter,
         "solution_files": solution,
@@ -668,6 +842,23 @@ def _accepted_files(
             )
         )
     return accepted
+
+
+def _learner_modules_check(
+    front: FrontMatter, accepted: list[str], tests: dict[str, str], errors: list[ContentError]
+) -> None:
+    """A learner file may be a test file of its own (an exercise can be about
+    writing tests), but it must not shadow one of the exercise's test modules."""
+    test_modules = {PurePosixPath(name).stem for name in tests if name.endswith(".py")}
+    for name in accepted:
+        if name.endswith(".py") and PurePosixPath(name).stem in test_modules:
+            errors.append(
+                front.error(
+                    f"learner file {name!r} has the same module name as a test file of the "
+                    "exercise; rename one of them",
+                    "files",
+                )
+            )
 
 
 def _limits_get(front: FrontMatter, errors: list[ContentError]) -> dict[str, Any]:

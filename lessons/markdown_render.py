@@ -7,12 +7,16 @@ that `load_lessons` can point at the exact spot, the way a compiler would.
 
 import html
 import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import markdown
 import yaml
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 _FENCE = "---"
 
@@ -156,9 +160,97 @@ _EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
 _TOC_MAX_LEVEL = 3
 
 
-def markdown_render(text: str, *, smart: bool = True) -> RenderedMarkdown:
-    """Render trusted author Markdown (raw HTML is allowed) to HTML."""
-    extensions = [*_EXTENSIONS, "smarty"] if smart else list(_EXTENSIONS)
+# Given a link's href and its line in the rendered text (1-based), the href to
+# write instead. Called for every Markdown link, so it also sees links to keep.
+LinkResolver = Callable[[str, int], str]
+
+
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def _code_blanked(text: str) -> str:
+    """`text` with code blocks and code spans emptied, lines kept: a link
+    written inside code is not a link, and must not be mistaken for one."""
+    lines = text.split("\n")
+    fence = ""
+    for index, line in enumerate(lines):
+        opening = _FENCE_OPEN.match(line)
+        if fence:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+            lines[index] = ""
+        elif opening:
+            fence = opening.group(1)
+            lines[index] = ""
+        else:
+            lines[index] = _CODE_SPAN.sub("", line)
+    return "\n".join(lines)
+
+
+class _LinkLines:
+    """Where each link target is written in the Markdown source, in order.
+
+    The element tree has no line numbers, so the n-th link to a target is
+    matched with the n-th place the source writes that target after `](`,
+    `](<` or `]:` (a reference definition, which several links may share).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = _code_blanked(text)
+        self.searched_from: dict[str, int] = {}
+
+    def line_of(self, href: str) -> int:
+        pattern = re.compile(
+            r"(?:\]\([ \t]*<?|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)("
+            + re.escape(href)
+            + r")(?=[\s)>]|$)",
+            re.MULTILINE,
+        )
+        start = self.searched_from.get(href, 0)
+        found = pattern.search(self.text, start) or pattern.search(self.text)
+        if found is None:
+            return 1
+        self.searched_from[href] = found.end()
+        return self.text.count("\n", 0, found.start(1)) + 1
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, *, text: str, resolver: LinkResolver) -> None:
+        super().__init__(md)
+        self.lines = _LinkLines(text)
+        self.resolver = resolver
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter("a"):
+            href = element.get("href")
+            if href:
+                element.set("href", self.resolver(href, self.lines.line_of(href)))
+
+
+class _LinkExtension(Extension):
+    def __init__(self, *, text: str, resolver: LinkResolver) -> None:
+        super().__init__()
+        self.text = text
+        self.resolver = resolver
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Below "unescape" (priority 0), so hrefs hold their final characters.
+        rewriter = _LinkRewriter(md, text=self.text, resolver=self.resolver)
+        md.treeprocessors.register(rewriter, "lectern_links", -10)
+
+
+def markdown_render(
+    text: str, *, smart: bool = True, link_resolver: LinkResolver | None = None
+) -> RenderedMarkdown:
+    """Render trusted author Markdown (raw HTML is allowed) to HTML.
+
+    `link_resolver`, if given, may rewrite the target of every Markdown link
+    (raw HTML `<a>` tags are left as written).
+    """
+    extensions: list[str | Extension] = [*_EXTENSIONS, "smarty"] if smart else list(_EXTENSIONS)
+    if link_resolver is not None:
+        extensions.append(_LinkExtension(text=text, resolver=link_resolver))
     # A fresh instance per call: Markdown objects keep state and are not thread-safe.
     md = markdown.Markdown(extensions=extensions, extension_configs=_EXTENSION_CONFIGS)
     body = md.convert(text)

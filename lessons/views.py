@@ -1,9 +1,12 @@
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 from lessons import selectors
+from lessons.content_watch import content_version
 from lessons.exercise_widget import exercise_widget
 from lessons.models import Course, Lesson
 
@@ -41,3 +44,12 @@ def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResp
         "exercises": [exercise_widget(exercise=exercise) for exercise in page.exercises],
     }
     return render(request, "lessons/lesson.html", context)
+
+
+@require_safe
+@never_cache
+def author_version(request: HttpRequest) -> JsonResponse:
+    """The content version, polled by open pages in author mode (manage.py author)."""
+    if not settings.LESSONS_AUTHOR_MODE:
+        raise Http404("Author mode is off.")
+    return JsonResponse({"version": content_version()})

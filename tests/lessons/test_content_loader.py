@@ -23,11 +23,20 @@ pytestmark = pytest.mark.django_db
 def test_loads_the_shipped_course():
     report = content_load(root=SHIPPED_CONTENT)
 
-    assert report.created == 4
     course = Course.objects.get(slug="python-backend")
+    # The size the course promises: at least 7 modules, 18 lessons and 16 exercises.
+    assert course.modules.count() >= 7
+    assert course.lessons.count() >= 18
+    assert course.exercises.count() >= 16
+    assert report.created == 1 + course.modules.count() + course.lessons.count() + (
+        course.exercises.count()
+    )
+    # Every lesson ends with an exercise or a "Check yourself" section.
+    for each in course.lessons.all():
+        assert each.exercises.exists() or "Check yourself" in each.body_html, each.slug
     assert course.title and course.body_html
     lesson = Lesson.objects.get(course=course, slug="hello-flask")
-    assert lesson.module.slug == "getting-started"
+    assert lesson.module.slug == "frameworks"
     assert "<table>" in lesson.body_html
     assert 'class="highlight"' in lesson.body_html
     assert "admonition" in lesson.body_html
@@ -59,9 +68,10 @@ def test_loading_twice_changes_nothing():
     report = content_load(root=SHIPPED_CONTENT)
 
     assert (report.created, report.updated, report.deleted) == (0, 0, 0)
-    assert report.unchanged == 4
+    total = sum(len(rows) for rows in before.values())
+    assert report.unchanged == total
     assert database_snapshot() == before
-    assert "0 created, 0 updated, 4 unchanged, 0 deleted" in report.summary()
+    assert f"0 created, 0 updated, {total} unchanged, 0 deleted" in report.summary()
 
 
 # --- Changes ----------------------------------------------------------------------------
@@ -376,6 +386,21 @@ def test_learner_file_may_not_be_a_conftest(loaded_demo):
 
     assert_error(load_errors(root), exercise_md, 3, "'conftest.py' must not be a conftest")
     assert database_snapshot() == before
+
+
+def test_learner_file_may_be_a_test_file_unless_it_shadows_a_test_module(loaded_demo):
+    root, _ = loaded_demo
+    exercise = root / "demo/exercises/demo-add"
+    (exercise / "starter/test_mine.py").write_text("def test_mine():\n    assert True\n")
+    (exercise / "solution/test_mine.py").write_text("def test_mine():\n    assert True\n")
+    report = content_load(root=root)
+    assert Exercise.objects.get(slug="demo-add").accepted_files == ["calc.py", "test_mine.py"]
+    assert report.exercises.updated == 1
+
+    (exercise / "starter/test_calc.py").write_text("x = 1\n")
+    (exercise / "solution/test_calc.py").write_text("x = 1\n")
+    errors = load_errors(root)
+    assert any("'test_calc.py' has the same module name as a test file" in e for e in errors)
 
 
 def test_visible_and_hidden_test_modules_may_not_share_a_name(loaded_demo):

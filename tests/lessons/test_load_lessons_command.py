@@ -5,6 +5,7 @@ In-process runs would close the test database connection on the way out
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,12 +51,11 @@ def test_default_path_loads_the_shipped_content_and_exits_0(manage):
     second = manage("load_lessons")
 
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines() == [
-        "Loaded 1 course, 1 module, 1 lesson, 1 exercise: "
-        "4 created, 0 updated, 0 unchanged, 0 deleted."
-    ]
+    [summary] = first.stdout.splitlines()
+    created = re.search(r": (\d+) created, 0 updated, 0 unchanged, 0 deleted\.$", summary)
+    assert summary.startswith("Loaded 1 course, ") and created, summary
     assert second.returncode == 0, second.stderr
-    assert "0 created, 0 updated, 4 unchanged, 0 deleted." in second.stdout
+    assert f"0 created, 0 updated, {created[1]} unchanged, 0 deleted." in second.stdout
 
 
 def test_errors_go_to_stderr_one_per_line_and_exit_1(manage, content_root: Path, tmp_path: Path):

@@ -122,3 +122,38 @@ def test_duplicate_front_matter_key_is_an_error_on_its_line():
 
 def test_content_error_renders_as_path_line_message():
     assert str(ContentError("a/b.md", 7, "bad thing")) == "a/b.md:7: bad thing"
+
+
+def test_link_resolver_sees_every_markdown_link_with_its_line() -> None:
+    text = (
+        "Intro [one](a.md).\n"  # line 1
+        "\n"
+        "```python\n"
+        "x = '[not a link](a.md)'\n"
+        "```\n"
+        "\n"
+        "- item [two](a.md#part)\n"  # line 7
+        "\n"
+        '!!! note "N"\n'
+        "    Inside [three][ref].\n"  # the reference is defined on line 12
+        "\n"
+        "[ref]: b.md\n"
+        '<a href="raw.md">raw HTML</a> and [again](a.md)\n'  # line 13
+    )
+    seen: list[tuple[str, int]] = []
+
+    def resolver(href: str, line: int) -> str:
+        seen.append((href, line))
+        return "/resolved/" + href
+
+    html = markdown_render(text, link_resolver=resolver).html
+
+    assert seen == [("a.md", 1), ("a.md#part", 7), ("b.md", 12), ("a.md", 13)]
+    assert 'href="/resolved/a.md#part"' in html
+    assert 'href="raw.md"' in html
+    assert "[not a link](a.md)" in html
+
+
+def test_heading_anchors_reach_the_resolver_unchanged() -> None:
+    html = markdown_render("## Title\n", link_resolver=lambda href, line: href).html
+    assert 'href="#title"' in html

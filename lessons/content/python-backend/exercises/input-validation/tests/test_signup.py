@@ -1,0 +1,38 @@
+import pytest
+
+from app import app, validate_signup
+
+VALID = {
+    "username": "ada_lovelace",
+    "email": "ada@example.com",
+    "age": 36,
+    "password": "analytical-engine-1843",
+}
+
+
+def test_valid_signup_has_no_errors():
+    assert validate_signup(dict(VALID)) == {}
+
+
+def test_each_bad_field_gets_its_own_error():
+    data = dict(VALID, username="ad", email="ada-at-example.com")
+    errors = validate_signup(data)
+    assert set(errors) == {"username", "email"}, (
+        f"expected errors for username and email, got {errors}"
+    )
+    assert all(isinstance(message, str) and message for message in errors.values())
+
+
+@pytest.mark.parametrize("age", ["abc", 12, 121, -1])
+def test_age_must_be_an_integer_from_13_to_120(age):
+    errors = validate_signup(dict(VALID, age=age))
+    assert "age" in errors, f"age={age!r} should be rejected"
+
+
+def test_signup_endpoint_answers_201_or_422():
+    client = app.test_client()
+    created = client.post("/signup", json=VALID)
+    assert created.status_code == 201, f"a valid sign-up got {created.status_code}"
+    rejected = client.post("/signup", json=dict(VALID, age=12))
+    assert rejected.status_code == 422, f"an invalid sign-up got {rejected.status_code}, not 422"
+    assert set(rejected.get_json()["errors"]) == {"age"}
