@@ -188,18 +188,23 @@ def content_check(*, path: Path) -> ContentCheck:
 
 def content_load(*, root: Path) -> LoadReport:
     """Load every course folder under `root`; courses no longer there are removed."""
-    check = _check(Path(root), whole_site=True)
-    if check.errors:
-        raise ContentInvalid(check.errors)
-    return _courses_write(check.courses, prune_courses=True)
+    return content_write(check=_check(Path(root), whole_site=True))
 
 
 def course_load(*, path: Path) -> LoadReport:
     """Load one course folder; other courses in the database are left alone."""
-    check = _check(Path(path), whole_site=False)
+    return content_write(check=_check(Path(path), whole_site=False))
+
+
+def content_write(*, check: ContentCheck) -> LoadReport:
+    """Bring the database in line with checked content, in one transaction.
+
+    A folder of courses also removes the courses that are not in it. Raises
+    ContentInvalid, writing nothing, when the check found problems.
+    """
     if check.errors:
         raise ContentInvalid(check.errors)
-    return _courses_write(check.courses, prune_courses=False)
+    return _courses_write(check.courses, prune_courses=check.whole_site)
 
 
 def _check(path: Path, *, whole_site: bool) -> ContentCheck:

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from lessons.content_loader import content_load
+from lessons.content_loader import ContentCheck, content_check, content_write
 from lessons.models import Exercise
 
 CONTENT = Path(settings.BASE_DIR) / "lessons" / "content"
@@ -30,10 +30,16 @@ def instructor(db: None) -> User:
     )
 
 
+@pytest.fixture(scope="session")
+def shipped_content() -> ContentCheck:
+    """The shipped course, parsed and rendered once for the whole run."""
+    return content_check(path=CONTENT)
+
+
 @pytest.fixture
-def flask_exercise(db: None) -> Exercise:
+def flask_exercise(db: None, shipped_content: ContentCheck) -> Exercise:
     """The shipped "Hello, World in Flask" exercise, loaded as `make run` loads it."""
-    content_load(root=CONTENT)
+    content_write(check=shipped_content)
     return Exercise.objects.get(slug="flask-hello-world")
 
 
