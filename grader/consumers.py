@@ -30,11 +30,8 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        session = self.scope.get("session")
         visible = await database_sync_to_async(selectors.submission_get_visible)(
-            submission_id=submission_id,
-            user=self.scope.get("user"),
-            session_key=(session.session_key or "") if session is not None else "",
+            submission_id=submission_id, user=self.scope.get("user")
         )
         if visible is None:
             await self.close(code=CLOSE_FORBIDDEN)

@@ -18,12 +18,14 @@ class Submission(models.Model):
         API = "api"
 
     class Mode(models.TextChoices):
+        # All tests, counted as an attempt.
         SUBMIT = "submit"
+        # The visible tests only, not counted: a learner trying things out.
         RUN = "run"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="submissions")
-    # The owner: a user, or for an anonymous visitor the session that made it.
+    # The learner who submitted; none for `manage.py grade`.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -31,7 +33,6 @@ class Submission(models.Model):
         blank=True,
         related_name="submissions",
     )
-    session_key = models.CharField(max_length=40, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.SUBMIT)
     files = models.JSONField()

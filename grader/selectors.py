@@ -18,28 +18,24 @@ def submission_queue_position(*, submission: Submission) -> int:
 
 
 def submission_visible_to(
-    *, submission: Submission, user: AbstractBaseUser | AnonymousUser | None, session_key: str
+    *, submission: Submission, user: AbstractBaseUser | AnonymousUser | None
 ) -> bool:
-    if user is not None and user.is_authenticated:
-        if getattr(user, "is_superuser", False):
-            return True
-        return submission.user_id == user.pk
-    return (
-        submission.user_id is None and bool(session_key) and submission.session_key == session_key
-    )
+    """Its learner, and superusers; nobody else, and never an anonymous visitor."""
+    if user is None or not user.is_authenticated:
+        return False
+    return submission.user_id == user.pk or bool(getattr(user, "is_superuser", False))
 
 
 def submission_get_visible(
     *,
     submission_id: uuid.UUID,
     user: AbstractBaseUser | AnonymousUser | None,
-    session_key: str,
 ) -> Submission | None:
     """The submission if this user (or anonymous session) may see it, else None."""
     submission = Submission.objects.select_related("exercise").filter(pk=submission_id).first()
     if submission is None:
         return None
-    if not submission_visible_to(submission=submission, user=user, session_key=session_key):
+    if not submission_visible_to(submission=submission, user=user):
         return None
     return submission
 
@@ -60,6 +56,7 @@ def submission_document(*, submission: Submission) -> dict[str, Any]:
         "id": str(submission.id),
         "exercise": submission.exercise.slug,
         "status": submission.status,
+        "mode": submission.mode,
         "position": submission_queue_position(submission=submission),
         "created_at": submission.created_at.isoformat(),
         "result": submission.result,

@@ -30,6 +30,7 @@ from grader.results import (
 from grader.selectors import submission_queue_position
 from grader.submission_events import event_append, position_publish
 from lessons.models import Exercise
+from lessons.services import exercise_progress_record
 from sandboxes.limits import LimitError, SandboxLimits, limits_resolve
 from sandboxes.runner import (
     KILL_GRACE_SECONDS,
@@ -132,20 +133,28 @@ def submission_create(
     exercise: Exercise,
     files: object,
     user: User | AnonymousUser | None = None,
-    session_key: str = "",
     source: str = Submission.Source.WEB,
     mode: str = Submission.Mode.SUBMIT,
 ) -> Submission:
-    """Validate, store in state `queued` with its first event, and dispatch after commit."""
+    """Validate, store in state `queued` with its first event, and dispatch after commit.
+
+    Submissions from the site need a logged-in learner; `manage.py grade` makes
+    ownerless ones.
+    """
+    owner = user if isinstance(user, User) and user.is_authenticated else None
+    if owner is None and source == Submission.Source.WEB:
+        raise SubmissionInvalid(
+            "login_required", "Log in (or sign up) to run and submit your code.", status=401
+        )
+    if mode not in Submission.Mode.values:
+        raise SubmissionInvalid(
+            "invalid_mode", f"mode must be one of: {', '.join(Submission.Mode.values)}."
+        )
     clean_files = submission_files_validate(exercise=exercise, files=files)
-    owner = user if user is not None and user.is_authenticated else None
-    if owner is None and not session_key and source == Submission.Source.WEB:
-        raise SubmissionInvalid("no_session", "Enable cookies to submit.", status=403)
     with transaction.atomic():
         submission = Submission.objects.create(
             exercise=exercise,
             user=owner,
-            session_key="" if owner else session_key,
             source=source,
             mode=mode,
             files=clean_files,
@@ -220,14 +229,19 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
     worker = worker or worker_name()
     if not submission_claim(submission_id=submission_id, worker=worker):
         return False
-    submission = Submission.objects.select_related("exercise").get(pk=submission_id)
+    submission = Submission.objects.select_related("exercise", "user").get(pk=submission_id)
     exercise = submission.exercise
+    running = submission.mode == Submission.Mode.RUN
+    # Run: the visible tests only, so a learner can try things without using an attempt.
+    tests_spec = (
+        [t for t in exercise.tests if t["visibility"] == "visible"] if running else (exercise.tests)
+    )
     queue_positions_publish()
     if submission.grading_attempts > settings.GRADER_MAX_ATTEMPTS:
         _complete(
             submission,
             result_for_failure(
-                tests_spec=exercise.tests,
+                tests_spec=tests_spec,
                 message="grading was interrupted several times (the grader restarted).",
             ),
         )
@@ -235,21 +249,22 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
     try:
         limits = limits_resolve(exercise.limits)
     except LimitError as error:
-        _complete(submission, result_for_failure(tests_spec=exercise.tests, message=str(error)))
+        _complete(submission, result_for_failure(tests_spec=tests_spec, message=str(error)))
         return True
     lease = _lease_seconds(limits)
     event_append(
         submission_id=submission.id,
         type=SubmissionEvent.Type.STARTED,
         data={
+            "mode": submission.mode,
             "tests": [
                 {"name": t["name"], "visibility": t["visibility"], "max_points": float(t["points"])}
-                for t in exercise.tests
-            ]
+                for t in tests_spec
+            ],
         },
         lease_seconds=lease,
     )
-    specs = {spec["name"]: spec for spec in exercise.tests}
+    specs = {spec["name"]: spec for spec in tests_spec}
 
     def on_test(record: ReportedTest) -> None:
         spec = specs.get(nodeid_test_name(record.nodeid))
@@ -266,21 +281,21 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
     job = SandboxJob(
         files=submission.files,
         visible_tests=exercise.visible_test_files,
-        hidden_tests=exercise.hidden_test_files,
+        hidden_tests={} if running else exercise.hidden_test_files,
         limits=limits,
     )
     try:
         run = sandbox_run(job, on_test=on_test)
-        result = result_build(tests_spec=exercise.tests, run=run, limits=limits)
+        result = result_build(tests_spec=tests_spec, run=run, limits=limits)
     except SandboxUnavailable:
         submission_release(submission_id=submission.id)
         raise
     except SandboxFailure as error:
         logger.error("grading %s failed: %s", submission.id, error)
-        result = result_for_failure(tests_spec=exercise.tests, message=str(error))
+        result = result_for_failure(tests_spec=tests_spec, message=str(error))
     except Exception:
         logger.exception("grading %s failed unexpectedly", submission.id)
-        result = result_for_failure(tests_spec=exercise.tests, message="an internal error.")
+        result = result_for_failure(tests_spec=tests_spec, message="an internal error.")
     _complete(submission, result)
     return True
 
@@ -306,6 +321,10 @@ def _complete(submission: Submission, result: dict[str, Any]) -> None:
             finished_at=finished,
             lease_expires_at=None,
         )
+        if submission.mode == Submission.Mode.SUBMIT and submission.user is not None:
+            exercise_progress_record(
+                user=submission.user, exercise=submission.exercise, result=result
+            )
         event_append(
             submission_id=submission.id,
             type=SubmissionEvent.Type.COMPLETED,

@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from grader.models import Submission
 from grader.selectors import submission_document, submission_get_visible, submission_queue_position
 from grader.services import SubmissionInvalid, submission_create
 from lessons.models import Exercise
@@ -38,14 +39,12 @@ def submission_create_view(request: HttpRequest, exercise_slug: str) -> JsonResp
         return error_response(
             "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400
         )
-    if not request.session.session_key:
-        request.session.save()
     try:
         submission = submission_create(
             exercise=exercise,
             files=body["files"],
             user=request.user,
-            session_key=request.session.session_key or "",
+            mode=str(body.get("mode", Submission.Mode.SUBMIT)),
         )
     except SubmissionInvalid as error:
         return error_response(error.code, error.message, status=error.status, fields=error.fields)
@@ -63,11 +62,7 @@ def submission_create_view(request: HttpRequest, exercise_slug: str) -> JsonResp
 
 @require_GET
 def submission_detail_view(request: HttpRequest, submission_id: uuid.UUID) -> JsonResponse:
-    submission = submission_get_visible(
-        submission_id=submission_id,
-        user=request.user,
-        session_key=request.session.session_key or "",
-    )
+    submission = submission_get_visible(submission_id=submission_id, user=request.user)
     if submission is None:
         return error_response("not_found", "No such submission, or it is not yours.", status=404)
     return JsonResponse(submission_document(submission=submission))

@@ -3,6 +3,7 @@ and the grader read, so grading workers on other hosts need no shared disk."""
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -112,3 +113,28 @@ class Exercise(models.Model):
             if test["name"] == name:
                 return dict(test)
         return None
+
+
+class ExerciseProgress(models.Model):
+    """A learner's standing on one exercise: graded attempts (Submit, not Run),
+    their best score, and how many hints they have revealed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_progress"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="progress")
+    attempts = models.PositiveIntegerField(default=0)
+    failed_attempts = models.PositiveIntegerField(default=0)
+    best_score = models.FloatField(default=0)
+    max_score = models.FloatField(default=0)
+    completed = models.BooleanField(default=False)
+    hints_revealed = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exercise"], name="one_progress_per_exercise")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.exercise.slug}: {self.best_score:g}/{self.max_score:g}"

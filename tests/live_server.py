@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
@@ -33,6 +36,32 @@ class Site:
         self.ws_base = f"ws://127.0.0.1:{port}"
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def log_in_as(self, user: "User") -> None:
+        """Share a session of `user` (made in this process's database) with the site."""
+        client = Client()
+        client.force_login(user)
+        morsel = client.cookies[settings.SESSION_COOKIE_NAME]
+        self.cookies.set_cookie(
+            http.cookiejar.Cookie(
+                0,
+                morsel.key,
+                morsel.value,
+                None,
+                False,
+                "127.0.0.1",
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                False,
+                None,
+                None,
+                {},
+            )
+        )
 
     def cookie(self, name: str) -> str:
         return next((cookie.value or "" for cookie in self.cookies if cookie.name == name), "")
@@ -72,7 +101,8 @@ def daphne_server(*, database_url: str, log_dir: Path, **env: str) -> Iterator[S
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "test-only-key",
+        # The same key as this process, so sessions made here are valid there.
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_DEBUG": "0",
         "DATABASE_URL": database_url,
         "GRADER_INLINE_AUTOSTART": "1",

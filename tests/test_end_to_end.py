@@ -30,8 +30,9 @@ def site(flask_exercise: Exercise, tmp_path: Path) -> Iterator[Site]:
 
 
 def test_submit_over_http_and_follow_over_a_real_websocket(
-    site: Site, flask_exercise: Exercise
+    site: Site, flask_exercise: Exercise, learner: User
 ) -> None:
+    site.log_in_as(learner)
     lesson_page = site.get("/courses/python-backend/hello-flask/")
     assert "Hello, World in Flask" in lesson_page
 

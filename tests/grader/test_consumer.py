@@ -131,21 +131,6 @@ async def test_an_anonymous_visitor_cannot_subscribe_to_a_learners_submission(
     assert not connected
 
 
-async def test_an_anonymous_visitor_follows_their_own_submission(
-    flask_exercise: Exercise,
-) -> None:
-    cookie = await database_sync_to_async(session_cookie)()
-    session_key = cookie.decode().split("=", 1)[1]
-    mine = await database_sync_to_async(submission_create)(
-        exercise=flask_exercise, files=GOOD, session_key=session_key
-    )
-    communicator = connect(mine, cookie)
-    connected, _ = await communicator.connect()
-    assert connected
-    assert (await communicator.receive_json_from())["type"] == "queued"
-    await communicator.disconnect()
-
-
 async def test_a_foreign_origin_is_refused(submission: Submission, learner: User) -> None:
     cookie = await database_sync_to_async(session_cookie)(learner)
     communicator = WebsocketCommunicator(

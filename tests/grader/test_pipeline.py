@@ -12,7 +12,7 @@ from django.utils import timezone
 from grader.dispatch import InlineGraderPool
 from grader.models import Submission
 from grader.services import grade_submission, submission_create
-from lessons.models import Exercise
+from lessons.models import Exercise, ExerciseProgress
 from tests.conftest import exercise_files
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
@@ -97,3 +97,51 @@ async def test_the_pool_grades_what_a_previous_process_left_behind_once(
         Submission.objects.filter(events__type="completed").count
     )()
     assert completed_events == 2
+
+
+def test_run_mode_runs_the_visible_tests_only_and_is_not_an_attempt(
+    flask_exercise: Exercise, learner: User
+) -> None:
+    submission = submission_create(
+        exercise=flask_exercise,
+        files=exercise_files("solution"),
+        user=learner,
+        mode=Submission.Mode.RUN,
+    )
+    grade_submission(submission.id)
+
+    submission.refresh_from_db()
+    assert submission.result is not None
+    visible = [t["name"] for t in flask_exercise.tests if t["visibility"] == "visible"]
+    assert [test["name"] for test in submission.result["tests"]] == visible
+    assert submission.result["status"] == "pass"
+    started = submission.events.get(type="started").data
+    assert started["mode"] == "run"
+    assert [test["name"] for test in started["tests"]] == visible
+    assert not ExerciseProgress.objects.filter(user=learner).exists()
+
+
+def test_each_submit_counts_as_an_attempt_and_keeps_the_best_score(
+    flask_exercise: Exercise, learner: User
+) -> None:
+    for folder in ("starter", "solution", "starter"):
+        submission = submission_create(
+            exercise=flask_exercise, files=exercise_files(folder), user=learner
+        )
+        grade_submission(submission.id)
+
+    progress = ExerciseProgress.objects.get(user=learner, exercise=flask_exercise)
+    assert (progress.attempts, progress.failed_attempts) == (3, 2)
+    assert progress.best_score == progress.max_score == flask_exercise.max_score
+    assert progress.completed is True
+
+
+def test_a_syntax_error_is_not_counted_as_an_attempt(
+    flask_exercise: Exercise, learner: User
+) -> None:
+    submission = submission_create(
+        exercise=flask_exercise, files={"app.py": "def broken(:\n"}, user=learner
+    )
+    grade_submission(submission.id)
+
+    assert not ExerciseProgress.objects.filter(user=learner, attempts__gt=0).exists()

@@ -71,10 +71,25 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_stored(
     assert SubmissionEvent.objects.count() == 0
 
 
-def test_an_anonymous_web_submission_needs_a_session(flask_exercise: Exercise) -> None:
+def test_a_web_submission_needs_a_logged_in_learner(flask_exercise: Exercise) -> None:
+    for nobody in (AnonymousUser(), None):
+        with pytest.raises(SubmissionInvalid) as caught:
+            submission_create(exercise=flask_exercise, files=GOOD, user=nobody)
+        assert (caught.value.code, caught.value.status) == ("login_required", 401)
+    assert Submission.objects.count() == 0
+
+
+def test_the_command_makes_ownerless_submissions(flask_exercise: Exercise) -> None:
+    submission = submission_create(
+        exercise=flask_exercise, files=GOOD, source=Submission.Source.COMMAND
+    )
+    assert submission.user is None
+
+
+def test_an_unknown_mode_is_refused(flask_exercise: Exercise, learner: User) -> None:
     with pytest.raises(SubmissionInvalid) as caught:
-        submission_create(exercise=flask_exercise, files=GOOD, user=AnonymousUser())
-    assert caught.value.code == "no_session"
+        submission_create(exercise=flask_exercise, files=GOOD, user=learner, mode="debug")
+    assert caught.value.code == "invalid_mode"
 
 
 def test_queue_positions_count_the_submissions_ahead(
@@ -168,19 +183,18 @@ def test_a_submission_is_not_graded_more_than_the_attempt_limit(
 
 
 def test_submissions_are_visible_to_their_owner_only(
-    flask_exercise: Exercise, learner: User, other_learner: User
+    flask_exercise: Exercise, learner: User, other_learner: User, instructor: User
 ) -> None:
     mine = create(flask_exercise, learner)
-    anonymous = submission_create(exercise=flask_exercise, files=GOOD, session_key="session-a")
+    ownerless = submission_create(
+        exercise=flask_exercise, files=GOOD, source=Submission.Source.COMMAND
+    )
 
-    assert submission_visible_to(submission=mine, user=learner, session_key="")
-    assert not submission_visible_to(submission=mine, user=other_learner, session_key="")
-    assert not submission_visible_to(submission=mine, user=AnonymousUser(), session_key="")
-    assert submission_visible_to(
-        submission=anonymous, user=AnonymousUser(), session_key="session-a"
-    )
-    assert not submission_visible_to(
-        submission=anonymous, user=AnonymousUser(), session_key="session-b"
-    )
-    assert not submission_visible_to(submission=anonymous, user=AnonymousUser(), session_key="")
-    assert not submission_visible_to(submission=anonymous, user=learner, session_key="session-a")
+    assert submission_visible_to(submission=mine, user=learner)
+    assert not submission_visible_to(submission=mine, user=other_learner)
+    assert not submission_visible_to(submission=mine, user=instructor)
+    assert not submission_visible_to(submission=mine, user=AnonymousUser())
+    assert not submission_visible_to(submission=ownerless, user=AnonymousUser())
+    assert not submission_visible_to(submission=ownerless, user=learner)
+    superuser = User.objects.create_superuser("root", "root@example.com", "root-password-1")
+    assert submission_visible_to(submission=mine, user=superuser)

@@ -22,7 +22,16 @@ def post(client: Client, slug: str, body: Any, **extra: Any) -> Any:
     )
 
 
-def test_posting_files_queues_a_submission(client: Client, flask_exercise: Exercise) -> None:
+@pytest.fixture
+def client(client: Client, learner: User) -> Client:
+    """A logged-in learner's browser: only learners submit."""
+    client.force_login(learner)
+    return client
+
+
+def test_posting_files_queues_a_submission(
+    client: Client, learner: User, flask_exercise: Exercise
+) -> None:
     response = post(client, flask_exercise.slug, {"files": GOOD})
 
     assert response.status_code == 202
@@ -35,17 +44,23 @@ def test_posting_files_queues_a_submission(client: Client, flask_exercise: Exerc
         "status_url": f"/submissions/{submission.id}/",
         "events_url": f"/ws/submissions/{submission.id}/",
     }
-    # An anonymous visitor owns it through their session.
-    assert submission.session_key == client.session.session_key
-    assert submission.user is None
+    assert submission.user == learner
+    assert submission.mode == Submission.Mode.SUBMIT
 
 
-def test_a_logged_in_learner_owns_their_submission(
-    client: Client, learner: User, flask_exercise: Exercise
-) -> None:
-    client.force_login(learner)
-    assert post(client, flask_exercise.slug, {"files": GOOD}).status_code == 202
-    assert Submission.objects.get().user == learner
+def test_run_mode_is_stored(client: Client, flask_exercise: Exercise) -> None:
+    response = post(client, flask_exercise.slug, {"files": GOOD, "mode": "run"})
+
+    assert response.status_code == 202
+    assert Submission.objects.get().mode == Submission.Mode.RUN
+
+
+def test_anonymous_visitors_must_log_in_to_submit(flask_exercise: Exercise) -> None:
+    response = post(Client(), flask_exercise.slug, {"files": GOOD})
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "login_required"
+    assert Submission.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -56,6 +71,7 @@ def test_a_logged_in_learner_owns_their_submission(
         ({"files": {}}, 400, "empty_submission"),
         ({"files": {"../x.py": "x"}}, 400, "invalid_file_name"),
         ({"files": {"app.py": "x" * 300_000}}, 413, "submission_too_large"),
+        ({"files": GOOD, "mode": "debug"}, 400, "invalid_mode"),
     ],
 )
 def test_bad_requests_get_a_machine_readable_error(
@@ -77,8 +93,9 @@ def test_unknown_exercise_is_a_404(client: Client, flask_exercise: Exercise) -> 
     assert response.json()["error"]["code"] == "unknown_exercise"
 
 
-def test_posting_needs_the_csrf_token(flask_exercise: Exercise) -> None:
+def test_posting_needs_the_csrf_token(flask_exercise: Exercise, learner: User) -> None:
     client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
     assert post(client, flask_exercise.slug, {"files": GOOD}).status_code == 403
 
     client.get(f"/courses/{flask_exercise.course.slug}/{flask_exercise.lesson.slug}/")  # type: ignore[union-attr]
@@ -88,9 +105,8 @@ def test_posting_needs_the_csrf_token(flask_exercise: Exercise) -> None:
 
 
 def test_only_the_owner_can_poll_a_submission(
-    client: Client, learner: User, other_learner: User, flask_exercise: Exercise
+    client: Client, other_learner: User, flask_exercise: Exercise
 ) -> None:
-    client.force_login(learner)
     submission_id = post(client, flask_exercise.slug, {"files": GOOD}).json()["id"]
 
     response = client.get(f"/submissions/{submission_id}/")
