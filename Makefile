@@ -12,9 +12,9 @@ PORT ?= 8000
 # `make author CONTENT=path/to/course`: the folder to preview (default: lessons/content).
 CONTENT ?=
 
-.PHONY: setup system engine image database run author test lint lint-lessons format bench clean
+.PHONY: setup system engine frontend image database run author test lint lint-lessons format bench clean
 
-setup: system engine $(VENV)/.installed image database
+setup: system engine $(VENV)/.installed frontend image database
 
 system:
 	@$(SUDO) scripts/setup-system.sh
@@ -30,11 +30,28 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The exercise widget's code editor (CodeMirror 6, docs/editor.md): the npm
+# packages pinned in package-lock.json, bundled by esbuild into build/frontend/,
+# which STATICFILES_DIRS serves as /static/editor/editor.js. Each step is redone
+# only when its inputs change. npm and node come from Debian (`make system`).
+EDITOR_BUNDLE := build/frontend/editor/editor.js
+
+frontend: $(EDITOR_BUNDLE)
+
+node_modules/.installed: package.json $(wildcard package-lock.json) | system
+	@if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else npm install --ignore-scripts --no-audit --no-fund --loglevel=error; fi
+	@touch $@
+
+# `npm run build` is esbuild with the options in package.json's "build" script.
+$(EDITOR_BUNDLE): node_modules/.installed $(wildcard frontend/*.js)
+	npm run --silent build
+
 # The sandbox image is rebuilt only when its inputs change (see docs/sandbox.md).
 image: $(VENV)/.installed
 	@$(SUDO) env DJANGO_DEBUG=1 $(BIN)/python manage.py sandbox_image
 
-database: $(VENV)/.installed
+database: $(VENV)/.installed frontend
 	@DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
 	@DJANGO_DEBUG=1 $(BIN)/python manage.py load_lessons
 	@DJANGO_DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v 0
@@ -45,7 +62,7 @@ run: setup
 
 # A live preview for writing a course: content reloaded on every change (docs/authoring.md).
 # Not after `database`, which would stop at the first problem in the content.
-author: system engine $(VENV)/.installed image
+author: system engine $(VENV)/.installed frontend image
 	@DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
 	DJANGO_DEBUG=1 $(BIN)/python manage.py author $(CONTENT) --host $(HOST) --port $(PORT)
 

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "accounts",
     "lessons",
     "grader",
     "sandboxes",
@@ -58,6 +59,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lessons.context_processors.author_mode",
+                "accounts.context_processors.account_links",
             ],
         },
     },
@@ -86,6 +88,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Accounts -----------------------------------------------------------------
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "lessons:course_list"
+# Password reset mail. The console backend prints it in the server's log, so a
+# single machine needs no mail server; EMAIL_BACKEND=django.core.mail.backends.
+# filebased.EmailBackend writes one file per mail under EMAIL_FILE_PATH instead,
+# and the smtp backend sends it through EMAIL_HOST (docs/learners.md).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "build" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Lectern <lectern@localhost>")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -93,7 +111,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "build" / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# build/frontend: the editor bundle made by `make frontend` (docs/editor.md).
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "frontend"]
 WHITENOISE_USE_FINDERS = DEBUG
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -142,6 +161,8 @@ GRADER_MAX_ATTEMPTS = env_int("GRADER_MAX_ATTEMPTS", 2, minimum=1)
 
 # --- Sandbox -----------------------------------------------------------------
 SANDBOX_IMAGE = env_str("SANDBOX_IMAGE", "lectern-sandbox:latest")
+# The engine's OCI runtime for sandboxes: "" for its default (runc), "runsc" for gVisor.
+SANDBOX_RUNTIME = env_str("SANDBOX_RUNTIME", "")
 SANDBOX_DEFAULT_LIMITS = {
     "wall_seconds": env_float("SANDBOX_WALL_SECONDS", 10.0, minimum=1.0),
     "memory_mb": env_int("SANDBOX_MEMORY_MB", 256, minimum=32),

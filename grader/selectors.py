@@ -1,10 +1,12 @@
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import QuerySet
 
 from grader.models import Submission
 from grader.submission_events import events_after
+from lessons.models import Exercise
 
 
 def submission_queue_position(*, submission: Submission) -> int:
@@ -62,3 +64,16 @@ def submission_document(*, submission: Submission) -> dict[str, Any]:
         "result": submission.result,
         "events": events_after(submission_id=submission.id, after=0),
     }
+
+
+def submission_history(*, user: User, exercise: Exercise) -> QuerySet[Submission]:
+    """The learner's own submissions of an exercise, newest first: never anyone else's."""
+    return Submission.objects.filter(user=user, exercise=exercise).order_by("-created_at")
+
+
+def submission_history_get(
+    *, user: User, exercise: Exercise, submission_id: uuid.UUID
+) -> Submission | None:
+    """One of the learner's own submissions of this exercise, or None (also for
+    another learner's id, so that a guessed id tells nothing)."""
+    return submission_history(user=user, exercise=exercise).filter(pk=submission_id).first()

@@ -1,15 +1,20 @@
 """What the exercise widget on a lesson page shows, and nothing more.
 
 The template gets this whitelist rather than the Exercise itself, so the
-hidden tests and the solution cannot reach the page by a slip in a template.
+hidden tests, the solution and the hints not yet revealed cannot reach the
+page by a slip in a template.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
 
-from lessons.markdown_render import code_render, markdown_render
-from lessons.models import Exercise
+from lessons.markdown_render import code_render
+from lessons.models import Exercise, ExerciseProgress
+from lessons.selectors import exercise_status, hint_state_get
 
 
 @dataclass(frozen=True)
@@ -31,13 +36,36 @@ class ExerciseWidget:
     slug: str
     title: str
     instructions_html: str
-    hints_html: list[str]
+    # The starter files, one per accepted name, in the exercise's order.
     files: list[WidgetFile]
+    accepted_files: list[str]
     visible_tests: list[WidgetTestFile]
     test_count: int
     hidden_test_count: int
     max_score: float
+    # Endpoints (docs/learners.md).
     submit_url: str
+    draft_url: str
+    hints_url: str
+    history_url: str
+    # The page the widget is on, and the ways back to it after logging in.
+    lesson_url: str
+    is_authenticated: bool
+    login_url: str
+    signup_url: str
+    # The learner's standing; zeros for an anonymous visitor.
+    attempts: int
+    best_score: float
+    completed: bool
+    status: str
+    status_label: str
+    # Only the hints this learner has revealed; the rest stay on the server.
+    hints_revealed_html: list[str]
+    hints_total: int
+    can_reveal_hint: bool
+    # The server refuses bigger submissions; the page checks first.
+    max_files: int
+    max_bytes: int
 
 
 def exercise_submit_url(*, slug: str) -> str:
@@ -45,7 +73,14 @@ def exercise_submit_url(*, slug: str) -> str:
     return reverse("grader:submission_create", kwargs={"exercise_slug": slug})
 
 
-def exercise_widget(*, exercise: Exercise) -> ExerciseWidget:
+def exercise_widget(
+    *,
+    exercise: Exercise,
+    user: User | AnonymousUser | None,
+    progress: ExerciseProgress | None,
+    lesson_url: str,
+) -> ExerciseWidget:
+    """The widget of one exercise for this visitor; `progress` is theirs (None if none)."""
     starter = exercise.starter_files
     files = [
         WidgetFile(name=name, text=starter.get(name, ""), element_id=f"ex-{exercise.slug}-f{index}")
@@ -55,15 +90,39 @@ def exercise_widget(*, exercise: Exercise) -> ExerciseWidget:
         WidgetTestFile(name=f"tests/{name}", html=code_render(text, filename=name))
         for name, text in sorted(exercise.visible_test_files.items())
     ]
+    authenticated = user is not None and user.is_authenticated
+    if not authenticated:
+        progress = None
+    hints = hint_state_get(exercise=exercise, progress=progress)
+    status = exercise_status(progress=progress)
+    back = urlencode({"next": f"{lesson_url}#exercise-{exercise.slug}"})
+    slug = {"exercise_slug": exercise.slug}
     return ExerciseWidget(
         slug=exercise.slug,
         title=exercise.title,
         instructions_html=exercise.instructions_html,
-        hints_html=[markdown_render(hint, smart=True).html for hint in exercise.hints],
         files=files,
+        accepted_files=list(exercise.accepted_files),
         visible_tests=visible_tests,
         test_count=len(exercise.tests),
         hidden_test_count=sum(1 for test in exercise.tests if test["visibility"] == "hidden"),
         max_score=exercise.max_score,
         submit_url=exercise_submit_url(slug=exercise.slug),
+        draft_url=reverse("lessons:exercise_draft", kwargs=slug),
+        hints_url=reverse("lessons:exercise_hints", kwargs=slug),
+        history_url=reverse("lessons:exercise_history", kwargs=slug),
+        lesson_url=lesson_url,
+        is_authenticated=authenticated,
+        login_url=f"{reverse('login')}?{back}",
+        signup_url=f"{reverse('signup')}?{back}",
+        attempts=progress.attempts if progress else 0,
+        best_score=float(progress.best_score) if progress else 0.0,
+        completed=bool(progress and progress.completed),
+        status=status.value,
+        status_label=status.label,
+        hints_revealed_html=hints.revealed_html,
+        hints_total=hints.total,
+        can_reveal_hint=hints.can_reveal,
+        max_files=settings.SUBMISSION_MAX_FILES,
+        max_bytes=settings.SUBMISSION_MAX_BYTES,
     )

@@ -138,3 +138,44 @@ class ExerciseProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.exercise.slug}: {self.best_score:g}/{self.max_score:g}"
+
+
+class Draft(models.Model):
+    """The code a learner is writing for an exercise, saved as they type so that
+    it is there when they come back. One per learner and exercise; only its
+    learner ever reads or writes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="drafts")
+    files = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exercise"], name="one_draft_per_exercise")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.exercise.slug} ({self.updated_at:%Y-%m-%d %H:%M})"
+
+
+class LessonVisit(models.Model):
+    """A learner opened a lesson: what marks a lesson without exercises done,
+    and one with exercises started."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_visits"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="visits")
+    first_visited_at = models.DateTimeField(auto_now_add=True)
+    last_visited_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="one_visit_per_lesson")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.lesson.slug}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lessons import views
+from lessons import exercise_endpoints, views
 
 app_name = "lessons"
 
@@ -8,5 +8,25 @@ urlpatterns = [
     path("", views.course_list, name="course_list"),
     path("courses/<slug:course_slug>/", views.course, name="course"),
     path("courses/<slug:course_slug>/<slug:lesson_slug>/", views.lesson, name="lesson"),
+    path(
+        "exercises/<slug:exercise_slug>/draft/",
+        exercise_endpoints.exercise_draft,
+        name="exercise_draft",
+    ),
+    path(
+        "exercises/<slug:exercise_slug>/hints/",
+        exercise_endpoints.exercise_hints,
+        name="exercise_hints",
+    ),
+    path(
+        "exercises/<slug:exercise_slug>/history/",
+        views.exercise_history,
+        name="exercise_history",
+    ),
+    path(
+        "exercises/<slug:exercise_slug>/history/<uuid:submission_id>/",
+        views.exercise_history_detail,
+        name="exercise_history_detail",
+    ),
     path("author/version/", views.author_version, name="author_version"),
 ]

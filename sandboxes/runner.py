@@ -9,8 +9,11 @@ supervisor inside stops the tests in time to report which one hung, and this
 module kills the container if the supervisor does not finish a little later.
 """
 
+import hashlib
+import hmac
 import json
 import logging
+import secrets
 import socket
 import struct
 import time
@@ -33,6 +36,8 @@ logger = logging.getLogger(__name__)
 KILL_GRACE_SECONDS = 3.0
 TMPFS_SIZE_MB = 16
 HARNESS_STDERR_KEPT = 4096
+# 128 + SIGKILL: what the engine reports for a container whose first process was killed.
+KILLED_EXIT_CODE = 137
 LABEL = "org.lectern.sandbox"
 
 
@@ -110,9 +115,19 @@ def _container_create(
     client: docker.DockerClient, limits: SandboxLimits, entrypoint: list[str] | None = None
 ) -> Container:
     tmpfs_options = f"rw,nosuid,nodev,noexec,size={TMPFS_SIZE_MB}m"
+    ulimits = [Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)]
+    pids_limit = limits.pids
+    if settings.SANDBOX_RUNTIME == "runsc":
+        # gVisor's kernel runs in the container's cgroup and needs host threads of
+        # its own: a pids limit sized for learner processes would crash it. It
+        # enforces RLIMIT_NPROC for the sandbox instead, so that is the limit
+        # learner code meets, and the cgroup keeps only a backstop.
+        ulimits.append(Ulimit(name="nproc", soft=limits.pids, hard=limits.pids))
+        pids_limit = max(limits.pids * 8, 512)
     return client.containers.create(
         settings.SANDBOX_IMAGE,
         entrypoint=entrypoint,
+        runtime=settings.SANDBOX_RUNTIME or None,
         stdin_open=True,
         tty=False,
         network_mode="none",
@@ -127,12 +142,9 @@ def _container_create(
         security_opt=["no-new-privileges"],
         mem_limit=f"{limits.memory_mb}m",
         memswap_limit=f"{limits.memory_mb}m",
-        pids_limit=limits.pids,
+        pids_limit=pids_limit,
         nano_cpus=int(limits.cpus * 1_000_000_000),
-        ulimits=[
-            Ulimit(name="core", soft=0, hard=0),
-            Ulimit(name="nofile", soft=256, hard=256),
-        ],
+        ulimits=ulimits,
         environment={},
         hostname="sandbox",
         labels={LABEL: "1"},
@@ -182,15 +194,32 @@ class _FrameReader:
 
 
 class _RecordCollector:
-    """Turns the supervisor's JSON lines into a SandboxRun."""
+    """Turns the supervisor's signed JSON lines into a SandboxRun.
 
-    def __init__(self, on_test: Callable[[ReportedTest], None] | None, stdout_cap: int) -> None:
+    Each line is "<hmac> <json>" under the run's key, numbered in order; a line
+    that does not verify did not come from the supervisor (on gVisor, learner
+    code can open the supervisor's stdout through /proc) and makes the run
+    count as tampered.
+    """
+
+    def __init__(
+        self,
+        *,
+        key: bytes,
+        on_test: Callable[[ReportedTest], None] | None,
+        on_awaiting_hidden: Callable[[], None],
+        stdout_cap: int,
+    ) -> None:
         self.run = SandboxRun()
+        self.key = key
         self.on_test = on_test
+        self.on_awaiting_hidden = on_awaiting_hidden
         self.stdout_cap = stdout_cap
         self.stdout_seen = 0
         self.partial = b""
         self.stderr = b""
+        self.next_seq = 1
+        self.forged = 0
         self.finished = False
         self.harness_error = ""
 
@@ -203,8 +232,21 @@ class _RecordCollector:
         self.partial = lines.pop()
         for line in lines:
             if line.strip():
-                self.record(json.loads(line))
+                self.line(line)
         return True
+
+    def line(self, line: bytes) -> None:
+        mac, _, body = line.partition(b" ")
+        expected = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
+        if not hmac.compare_digest(mac, expected):
+            self.forged += 1
+            return
+        record = json.loads(body)
+        if record.get("seq") != self.next_seq:
+            self.forged += 1
+            return
+        self.next_seq += 1
+        self.record(record)
 
     def stderr_data(self, data: bytes) -> None:
         room = HARNESS_STDERR_KEPT - len(self.stderr)
@@ -242,11 +284,13 @@ class _RecordCollector:
         elif kind == "phase_end":
             if record.get("phase") == "visible" or not run.output:
                 run.output = str(record.get("output", ""))
-            run.pids_limit_hit = run.pids_limit_hit or bool(record.get("pids_limit_hits"))
+            run.pids_limit_hit = run.pids_limit_hit or bool(record.get("process_limit_reached"))
             if record["status"] != "completed":
                 run.status = str(record["status"])
                 run.current_test = record.get("current_test")
                 run.detail = str(record.get("tampered") or "")
+        elif kind == "awaiting_hidden":
+            self.on_awaiting_hidden()
         elif kind == "finished":
             self.finished = True
             run.timings_ms["harness"] = int(record.get("elapsed_ms", 0))
@@ -265,16 +309,15 @@ def sandbox_run(
     """
     client = docker_client()
     limits = job.limits
-    # Two messages: the supervisor reads the hidden tests only after the visible phase.
-    payload = _message(
+    key = secrets.token_bytes(32)
+    first_message = _message(
         {
+            "key": key.hex(),
             "files": dict(job.files),
             "visible_tests": dict(job.visible_tests),
             "limits": limits.as_dict(),
         }
-    ) + _message({"hidden_tests": dict(job.hidden_tests)})
-    # Learner output is capped inside; this bounds what a broken harness could send.
-    collector = _RecordCollector(on_test, stdout_cap=limits.output_kb * 1024 * 4 + 1024 * 1024)
+    )
     began = time.monotonic()
     try:
         container = _container_create(client, limits)
@@ -285,15 +328,26 @@ def sandbox_run(
         raise SandboxUnavailable(f"Could not create a sandbox container: {error}") from error
     killed_for = ""
     try:
-        attached = client.api.attach_socket(
-            str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        sock = _raw_socket(
+            client.api.attach_socket(
+                str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+            )
         )
-        sock = _raw_socket(attached)
+        collector = _RecordCollector(
+            key=key,
+            on_test=on_test,
+            # Sent only when the supervisor asks, once the visible phase is over.
+            on_awaiting_hidden=lambda: sock.sendall(
+                _message({"hidden_tests": dict(job.hidden_tests)})
+            ),
+            # Learner output is capped inside; this bounds what a broken harness could send.
+            stdout_cap=limits.output_kb * 1024 * 4 + 1024 * 1024,
+        )
         try:
             container.start()
             started = time.monotonic()
             collector.run.timings_ms["start"] = int((started - began) * 1000)
-            sock.sendall(payload)
+            sock.sendall(first_message)
             deadline = started + limits.wall_seconds + KILL_GRACE_SECONDS
             killed_for = _relay(_FrameReader(sock), collector, deadline)
         finally:
@@ -360,6 +414,10 @@ def _remove_quietly(container: Container) -> None:
 
 def _conclude(collector: _RecordCollector, state: Mapping[str, Any], killed_for: str) -> SandboxRun:
     run = collector.run
+    if collector.forged:
+        run.status = "tampered"
+        run.detail = "lines that did not come from the grading harness were written to its output"
+        return run
     if killed_for in ("timeout", "output_limit"):
         run.status = killed_for
         return run
@@ -369,6 +427,11 @@ def _conclude(collector: _RecordCollector, state: Mapping[str, Any], killed_for:
     if killed_for == "harness_error" or collector.harness_error or not collector.finished:
         if run.status != "completed":
             return run  # the harness reported why the run stopped before it broke off
+        if run.phases and state.get("ExitCode") == KILLED_EXIT_CODE:
+            # Killed mid-run from inside: gVisor lets learner code kill PID 1.
+            run.status = "crashed"
+            run.detail = "the grading process was killed"
+            return run
         stderr = collector.stderr.decode("utf-8", errors="replace").strip()
         reason = collector.harness_error or f"exit code {state.get('ExitCode')}"
         raise SandboxFailure(

@@ -8,6 +8,11 @@ missing=""
 python3 -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
 command -v dockerd >/dev/null 2>&1 || docker info >/dev/null 2>&1 || missing="$missing docker.io"
 command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+# gVisor, the second sandbox runtime (SANDBOX_RUNTIME=runsc; docs/security.md).
+command -v runsc >/dev/null 2>&1 || missing="$missing runsc"
+# The exercise editor is bundled with npm; the browser tests drive Debian's Chromium.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
 for extra in "$@"; do
     command -v "$extra" >/dev/null 2>&1 || missing="$missing $extra"
 done

@@ -14,6 +14,7 @@ import contextlib
 import importlib.abc
 import importlib.util
 import json
+import json.encoder
 import os
 import sys
 import threading
@@ -64,6 +65,14 @@ GUARDED_ATTRIBUTES: tuple[tuple[Any, str], ...] = (
     (sys, "setprofile"),
     (threading, "settrace"),
     (threading, "setprofile"),
+    # What the records are made and written with: a patched encoder could turn
+    # "fail" into "pass" on the way out without knowing the nonce.
+    (json, "dumps"),
+    (json, "_default_encoder"),
+    (json.encoder.JSONEncoder, "encode"),
+    (json.encoder.JSONEncoder, "iterencode"),
+    (os, "write"),
+    (os, "getpid"),
 )
 
 
@@ -200,6 +209,15 @@ class LecternPlugin:
                 (id(impl.plugin), impl.function, impl.wrapper, impl.hookwrapper)
                 for impl in caller.get_hookimpls()
             )
+        # The harness itself: its classes' methods, its module's functions, and
+        # no method shadowed by an attribute of the same name on an instance.
+        for owner in (LecternPlugin, RecordWriter, SnapshotTestImporter, sys.modules[__name__]):
+            for name, value in vars(owner).items():
+                if callable(value) or isinstance(value, staticmethod | classmethod | property):
+                    state[f"{getattr(owner, '__name__', owner)}.{name}"] = value
+        for instance in (self, self.writer):
+            shadowed = sorted(set(vars(instance)) & set(vars(type(instance))))
+            state[f"{type(instance).__name__} instance"] = tuple(shadowed)
         state["pluginmanager._inner_hookexec"] = self.pluginmanager._inner_hookexec
         state["meta_path[0]"] = sys.meta_path[0] if sys.meta_path else None
         state["trace"] = (sys.gettrace(), sys.getprofile())

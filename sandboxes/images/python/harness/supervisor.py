@@ -14,14 +14,17 @@ descriptors through /proc, and as PID 1 of the container it ignores signals
 it has no handler for, so learner code cannot kill it either.
 
 Protocol (stdin): two messages, each a line with its byte length and then
-that many bytes of JSON: first {"files": {...}, "visible_tests": {...},
-"limits": {"wall_seconds": s, "output_kb": k}}, then {"hidden_tests": {...}}.
-The second is read only after the visible phase is over, so the processes
-that run the visible tests (forked from this one) never hold hidden tests.
+that many bytes of JSON: first {"key": hex, "files": {...}, "visible_tests":
+{...}, "limits": {"wall_seconds": s, "output_kb": k}}, then, once this
+process reports "awaiting_hidden" after the visible phase, {"hidden_tests":
+{...}}: the processes that run the visible tests (forked from this one) never
+hold hidden tests. Every record on stdout is "<hmac> <json>" (see Reporter).
 """
 
 import contextlib
 import ctypes
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -30,6 +33,7 @@ import shutil
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path, PurePosixPath
 
 HARNESS = Path(__file__).resolve().parent
@@ -49,9 +53,32 @@ RECORD_MAX = 64 * 1024
 WALL_RESERVE = 0.5
 
 
-def report(record: dict) -> None:
-    sys.stdout.write(json.dumps(record) + "\n")
-    sys.stdout.flush()
+class Reporter:
+    """Writes this process's records to stdout, each signed with the run's key.
+
+    On runc nothing but this process can write to the container's stdout. A
+    runtime without that guarantee (gVisor lets a process of the same user open
+    /proc/1/fd/1) makes the signature what tells a record from a forgery; the
+    key came in the first message, read before any learner code existed, and
+    this process's memory cannot be read by learner code on either runtime.
+    """
+
+    def __init__(self) -> None:
+        self.key = b""
+        self.seq = 0
+
+    def __call__(self, record: dict) -> None:
+        self.seq += 1
+        body = json.dumps({**record, "seq": self.seq}).encode()
+        mac = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
+        # One write per record, so records never interleave with each other.
+        data = mac + b" " + body + b"\n"
+        view = memoryview(data)
+        while view:
+            view = view[os.write(1, view) :]
+
+
+report = Reporter()
 
 
 def make_non_dumpable() -> None:
@@ -161,6 +188,17 @@ def pids_limit_hits() -> int:
     )
 
 
+def tasks_count() -> int:
+    """Processes and threads in the container. gVisor keeps its limit on them
+    to itself (RLIMIT_NPROC), so reaching it can only be seen by counting."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                count += len(os.listdir(f"/proc/{entry}/task"))
+    return count
+
+
 class OutputBudget:
     def __init__(self, limit_bytes: int) -> None:
         self.limit = limit_bytes
@@ -216,8 +254,13 @@ class ForkedChild:
 class Phase:
     """One pytest process over one directory of tests."""
 
-    def __init__(self, name: str, deadline: float, budget: OutputBudget) -> None:
+    def __init__(
+        self, name: str, deadline: float, budget: OutputBudget, process_limit: int
+    ) -> None:
         self.name = name
+        self.process_limit = process_limit
+        self.most_processes = 0
+        self.counted_at = 0.0
         self.deadline = deadline
         self.budget = budget
         self.hidden = name == "hidden"
@@ -257,7 +300,8 @@ class Phase:
         kill_everything_else()
         reap_all(block_for=2.0)
         os.close(stream)
-        return self.summary(returncode, oom_kills() - oom_before, pids_limit_hits() - pids_before)
+        limit_reached = pids_limit_hits() > pids_before or self.most_processes >= self.process_limit
+        return self.summary(returncode, oom_kills() - oom_before, limit_reached)
 
     def pump(self, child: "ForkedChild", stream: int) -> str | None:
         """Relay the child's output until it exits; the reason if it had to be stopped."""
@@ -282,6 +326,13 @@ class Phase:
             if exited:
                 return None
             reap_orphans(keep=child.pid)
+            self.count_processes()
+
+    def count_processes(self) -> None:
+        now = time.monotonic()
+        if now - self.counted_at >= 0.1:
+            self.counted_at = now
+            self.most_processes = max(self.most_processes, tasks_count())
 
     def feed(self, data: bytes) -> bool:
         buffer = self.pending + data
@@ -376,12 +427,12 @@ class Phase:
             clean["message"] = ""
         return clean
 
-    def summary(self, returncode: int, new_oom_kills: int, new_pids_hits: int) -> dict:
+    def summary(self, returncode: int, new_oom_kills: int, limit_reached: bool) -> dict:
         if self.tampered:
             status = "tampered"
         elif self.stopped_because:
             status = self.stopped_because
-        elif new_pids_hits and (new_oom_kills or returncode < 0 or not self.session_ended):
+        elif limit_reached and (new_oom_kills or returncode < 0 or not self.session_ended):
             # A fork bomb usually exhausts memory too; the process limit is the cause.
             status = "process_limit"
         elif new_oom_kills:
@@ -398,7 +449,7 @@ class Phase:
             "returncode": returncode,
             "tampered": self.tampered,
             "oom_kills": new_oom_kills,
-            "pids_limit_hits": new_pids_hits,
+            "process_limit_reached": limit_reached,
             "learner_code_broken": self.learner_code_broken,
             "output": "" if self.hidden else self.outside.text(),
         }
@@ -408,6 +459,7 @@ def main() -> int:
     started = time.monotonic()
     make_non_dumpable()
     job = read_message()
+    report.key = bytes.fromhex(job["key"])
     limits = job.get("limits", {})
     deadline = started + float(limits.get("wall_seconds", 10)) - WALL_RESERVE
     budget = OutputBudget(int(limits.get("output_kb", 64)) * 1024)
@@ -416,14 +468,21 @@ def main() -> int:
     learner_files = sorted(job.get("files", {}))
     report({"type": "ready", "learner_files": learner_files})
     for name in ("visible", "hidden"):
-        tests = job["visible_tests"] if name == "visible" else read_message()["hidden_tests"]
+        if name == "hidden":
+            # The grader sends the hidden tests only when asked, after every
+            # process of the visible phase is gone: no learner code can be
+            # waiting on this process's stdin (reachable through /proc on gVisor).
+            report({"type": "awaiting_hidden"})
+            tests = read_message()["hidden_tests"]
+        else:
+            tests = job["visible_tests"]
         if not tests:
             continue
         remove_path(TESTS)
         TESTS.mkdir()
         write_files(TESTS, tests)
         report({"type": "phase_start", "phase": name})
-        outcome = Phase(name, deadline, budget).run(learner_files)
+        outcome = Phase(name, deadline, budget, int(limits.get("pids", 64))).run(learner_files)
         report(outcome)
         # Hidden tests cannot go better than the visible ones when the learner's
         # code does not even import, or when the run was stopped.
@@ -437,5 +496,7 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except Exception as error:  # the grader turns this into an infrastructure error
-        report({"type": "harness_error", "message": f"{type(error).__name__}: {error}"})
+        traceback.print_exc()
+        if report.key:
+            report({"type": "harness_error", "message": f"{type(error).__name__}: {error}"})
         sys.exit(1)

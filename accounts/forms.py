@@ -1,0 +1,35 @@
+"""Sign-up: Django's UserCreationForm plus an email address, which the
+password reset needs to reach the learner."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="Only used to send you a link if you forget your password.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocapitalize="none", autocomplete="username")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # One account per address: a reset link sent to an address shared by two
+        # accounts would let whoever reads it take over either.
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email address exists already. Log in, or reset its password."
+            )
+        return str(email)

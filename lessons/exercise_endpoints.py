@@ -1,0 +1,94 @@
+"""JSON endpoints of the exercise widget for the learner's own state: the draft
+being edited and the hints revealed. Each request reads or writes only the
+requesting learner's rows; there is no way to name another learner."""
+
+import json
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from grader.views import error_response
+from lessons import selectors
+from lessons.models import Exercise, ExerciseProgress
+from lessons.services import ExerciseRequestInvalid, draft_delete, draft_save, hint_reveal
+
+LOGIN_REQUIRED = "Log in (or sign up) to save your code and reveal hints."
+
+
+def _learner(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def _exercise(slug: str) -> Exercise | None:
+    return Exercise.objects.filter(slug=slug).first()
+
+
+def _unknown(slug: str) -> JsonResponse:
+    return error_response("unknown_exercise", f"There is no exercise called {slug!r}.", status=404)
+
+
+def _json_body(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@never_cache
+@require_http_methods(["GET", "PUT", "DELETE"])
+def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
+    learner = _learner(request)
+    if learner is None:
+        return error_response("login_required", LOGIN_REQUIRED, status=401)
+    exercise = _exercise(exercise_slug)
+    if exercise is None:
+        return _unknown(exercise_slug)
+
+    if request.method == "GET":
+        draft = selectors.draft_get(user=learner, exercise=exercise)
+        if draft is None:
+            return error_response(
+                "no_draft", "No saved draft: the editor starts from the starter files.", status=404
+            )
+        return JsonResponse({"files": draft.files, "updated_at": draft.updated_at.isoformat()})
+
+    if request.method == "DELETE":
+        draft_delete(user=learner, exercise=exercise)
+        return HttpResponse(status=204)
+
+    body = _json_body(request)
+    if not isinstance(body, dict) or "files" not in body:
+        return error_response(
+            "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400
+        )
+    try:
+        draft = draft_save(user=learner, exercise=exercise, files=body["files"])
+    except ExerciseRequestInvalid as error:
+        return error_response(error.code, error.message, status=error.status)
+    return JsonResponse({"updated_at": draft.updated_at.isoformat()})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def exercise_hints(request: HttpRequest, exercise_slug: str) -> JsonResponse:
+    """GET: the hints revealed so far. POST: reveal the next one."""
+    learner = _learner(request)
+    if learner is None:
+        return error_response("login_required", LOGIN_REQUIRED, status=401)
+    exercise = _exercise(exercise_slug)
+    if exercise is None:
+        return _unknown(exercise_slug)
+
+    progress: ExerciseProgress | None
+    if request.method == "POST":
+        try:
+            progress = hint_reveal(user=learner, exercise=exercise)
+        except ExerciseRequestInvalid as error:
+            return error_response(error.code, error.message, status=error.status)
+    else:
+        progress = ExerciseProgress.objects.filter(user=learner, exercise=exercise).first()
+    return JsonResponse(selectors.hint_state_get(exercise=exercise, progress=progress).as_json())
