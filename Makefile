@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make author CONTENT=path/to/course`: the folder to preview (default: lessons/content).
 CONTENT ?=
 
-.PHONY: setup system engine frontend image database run author test lint lint-lessons format bench clean
+.PHONY: setup system engine frontend image database run author test lint lint-lessons format bench load clean
 
 setup: system engine $(VENV)/.installed frontend image database
 
@@ -86,6 +86,10 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m bench.grading_latency
+
+# 300 submissions from 50 learners at once, with a hostile mix (docs/security.md).
+load: setup
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf build .mypy_cache .ruff_cache .pytest_cache

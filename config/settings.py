@@ -36,6 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -44,6 +45,30 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- HTTP security -------------------------------------------------------------
+# DJANGO_HTTPS=1 when the site is served over HTTPS (as in production, usually
+# behind a proxy that terminates TLS and sets X-Forwarded-Proto): cookies are
+# then sent over HTTPS only, plain HTTP is redirected, and browsers are told
+# to insist on HTTPS. `manage.py check --deploy` passes with it (tested).
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", HTTPS)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+# No inline scripts anywhere; styles may be inline (the code editor injects its
+# own). 'self' covers the same-origin WebSocket in current browsers.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
@@ -72,7 +97,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The grader threads and the request threads write at the same time: WAL lets
-    # readers go on during a write, IMMEDIATE makes writers queue instead of failing.
+    # readers go on during a write, IMMEDIATE makes writers queue instead of
+    # failing, and the backend queues this process's writers (see its module).
+    DATABASES["default"]["ENGINE"] = "config.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -144,6 +171,9 @@ LESSONS_AUTHOR_MODE = env_bool("LESSONS_AUTHOR_MODE", False)
 # --- Submissions -------------------------------------------------------------
 SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_BYTES", 256 * 1024, minimum=1)
 SUBMISSION_MAX_FILES = env_int("SUBMISSION_MAX_FILES", 20, minimum=1)
+# Per learner: submissions queued or being graded at once, and submissions a minute.
+SUBMISSIONS_ACTIVE_PER_USER = env_int("SUBMISSIONS_ACTIVE_PER_USER", 3, minimum=1)
+SUBMISSIONS_PER_MINUTE = env_int("SUBMISSIONS_PER_MINUTE", 20, minimum=1)
 
 # --- Grader ------------------------------------------------------------------
 # inline: a bounded pool of grading workers inside the web process (one machine).

@@ -14,3 +14,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A file, not memory, so that a Daphne process started by a test sees the same data.
 DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "build" / "test-db.sqlite3")}
+# The limit tests set their own; elsewhere one learner may submit as often as a test needs.
+SUBMISSIONS_ACTIVE_PER_USER = 100
+SUBMISSIONS_PER_MINUTE = 1000

@@ -48,6 +48,9 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
             await self._send_event(event)
         if position:
             await self.send_json({"type": "position", "data": {"position": position}})
+            status = await database_sync_to_async(selectors.grader_status_get)()
+            if not status["available"]:
+                await self.send_json({"type": "grader", "data": status})
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
@@ -58,6 +61,9 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
 
     async def submission_event(self, message: dict[str, Any]) -> None:
         await self._send_event(message["event"])
+
+    async def grader_status(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": "grader", "data": message["status"]})
 
     async def submission_position(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "position", "data": {"position": message["position"]}})

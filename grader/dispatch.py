@@ -39,6 +39,8 @@ class InlineGraderPool:
         self.tasks: list[asyncio.Task[None]] = []
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
         self.wakeup: asyncio.Event | None = None
+        # Whether the last try met an unusable sandbox; saves a write per grading.
+        self.unavailable = False
 
     @property
     def running(self) -> bool:
@@ -76,18 +78,29 @@ class InlineGraderPool:
         return sync_to_async(with_fresh_connections, thread_sensitive=False, executor=self.executor)
 
     async def _recover_periodically(self) -> None:
-        from grader.services import submissions_recover_abandoned
+        from grader.services import grader_status_set, submissions_recover_abandoned
+        from sandboxes.runner import SandboxUnavailable, engine_check, sandboxes_prune
 
         while True:
             try:
                 if await self._in_thread(submissions_recover_abandoned)():
                     self.wake()
+                # Containers of a process that died mid-grading, or that the
+                # engine refused to remove, are cleared away here.
+                await self._in_thread(sandboxes_prune)()
+                if self.unavailable:
+                    # Back without anything to grade: say so before the next submission.
+                    await self._in_thread(engine_check)()
+                    self.unavailable = False
+                    await self._in_thread(grader_status_set)(available=True)
+            except SandboxUnavailable:
+                pass
             except Exception:
                 logger.exception("recovering abandoned submissions failed")
             await asyncio.sleep(RECOVERY_INTERVAL)
 
     async def _work(self, index: int) -> None:
-        from grader.services import submission_grade_next, worker_name
+        from grader.services import grader_status_set, submission_grade_next, worker_name
         from sandboxes.runner import SandboxUnavailable
 
         worker = f"{worker_name()}:{index}"
@@ -96,7 +109,8 @@ class InlineGraderPool:
             try:
                 graded = await self._in_thread(submission_grade_next)(worker=worker)
             except SandboxUnavailable as error:
-                logger.error("grader unavailable, will retry: %s", error)
+                await self._in_thread(grader_status_set)(available=False, reason=str(error))
+                self.unavailable = True
                 await asyncio.sleep(UNAVAILABLE_BACKOFF)
                 continue
             except Exception:
@@ -104,6 +118,9 @@ class InlineGraderPool:
                 await asyncio.sleep(1)
                 continue
             if graded:
+                if self.unavailable:
+                    self.unavailable = False
+                    await self._in_thread(grader_status_set)(available=True)
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)

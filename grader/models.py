@@ -98,3 +98,18 @@ class SubmissionEvent(models.Model):
             "data": self.data,
             "at": self.created_at.isoformat(),
         }
+
+
+class GraderStatus(models.Model):
+    """Whether the grader reached its sandboxes at its last try (one row).
+
+    Workers write it; /healthz and the pages of waiting learners read it, so a
+    learner whose submission waits sees why instead of a queue that does not move.
+    """
+
+    available = models.BooleanField(default=True)
+    message = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "available" if self.available else f"unavailable: {self.message}"

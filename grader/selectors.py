@@ -4,7 +4,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
 
-from grader.models import Submission
+from grader.models import GraderStatus, Submission
 from grader.submission_events import events_after
 from lessons.models import Exercise
 
@@ -62,6 +62,7 @@ def submission_document(*, submission: Submission) -> dict[str, Any]:
         "position": submission_queue_position(submission=submission),
         "created_at": submission.created_at.isoformat(),
         "result": submission.result,
+        "grader": grader_status_get(),
         "events": events_after(submission_id=submission.id, after=0),
     }
 
@@ -77,3 +78,11 @@ def submission_history_get(
     """One of the learner's own submissions of this exercise, or None (also for
     another learner's id, so that a guessed id tells nothing)."""
     return submission_history(user=user, exercise=exercise).filter(pk=submission_id).first()
+
+
+def grader_status_get() -> dict[str, Any]:
+    """{"available": bool, "message": str}: what the grader met at its last try."""
+    status = GraderStatus.objects.filter(pk=1).first()
+    if status is None:
+        return {"available": True, "message": ""}
+    return {"available": status.available, "message": status.message}

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from grader import dispatch
-from grader.models import Submission, SubmissionEvent
+from grader.models import GraderStatus, Submission, SubmissionEvent
 from grader.results import (
     nodeid_test_name,
     result_build,
@@ -28,7 +28,7 @@ from grader.results import (
     result_test_entry,
 )
 from grader.selectors import submission_queue_position
-from grader.submission_events import event_append, position_publish
+from grader.submission_events import event_append, grader_status_publish, positions_publish
 from lessons.models import Exercise
 from lessons.services import exercise_progress_record
 from sandboxes.limits import LimitError, SandboxLimits, limits_resolve
@@ -52,13 +52,21 @@ class SubmissionInvalid(Exception):
     """Bad input: nothing was stored. `code` is machine-readable, `message` says what to fix."""
 
     def __init__(
-        self, code: str, message: str, *, status: int = 400, fields: dict[str, str] | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int = 400,
+        fields: dict[str, str] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.fields = fields or {}
+        # Seconds after which the same request may succeed (HTTP Retry-After).
+        self.retry_after = retry_after
 
 
 def worker_name() -> str:
@@ -115,10 +123,15 @@ def submission_files_validate(*, exercise: Exercise, files: object) -> dict[str,
     return dict(files)
 
 
+FILE_NAME_MAX = 200
+
+
 def _file_name_problem(name: str, accepted: list[str]) -> str:
     path = PurePosixPath(name)
-    if not name or "\x00" in name or "\\" in name:
-        return "is not a valid file name"
+    if not name or "\\" in name or any(ord(char) < 32 or ord(char) == 127 for char in name):
+        return "is not a valid file name (no control characters or backslashes)"
+    if len(name) > FILE_NAME_MAX:
+        return f"is longer than {FILE_NAME_MAX} characters"
     if path.is_absolute():
         return "is an absolute path; use a name relative to the exercise, like app.py"
     if ".." in path.parts:
@@ -151,7 +164,11 @@ def submission_create(
             "invalid_mode", f"mode must be one of: {', '.join(Submission.Mode.values)}."
         )
     clean_files = submission_files_validate(exercise=exercise, files=files)
+    if owner is not None:
+        _learner_limits_check(user=owner, locked=False)
     with transaction.atomic():
+        if owner is not None:
+            _learner_limits_check(user=owner)
         submission = Submission.objects.create(
             exercise=exercise,
             user=owner,
@@ -166,6 +183,44 @@ def submission_create(
         )
         transaction.on_commit(lambda: dispatch.submission_dispatch(submission_id=submission.id))
     return submission
+
+
+def _learner_limits_check(*, user: User, locked: bool = True) -> None:
+    """Refuse a submission over the learner's limits.
+
+    Called once without a lock, so a learner who waits out a 429 costs no write
+    transaction, and again inside the creating transaction, where locking the
+    learner's row makes concurrent requests of one learner take turns, so none
+    can slip past the count (on SQLite, IMMEDIATE transactions already let one
+    writer in at a time).
+    """
+    if locked:
+        User.objects.select_for_update().filter(pk=user.pk).exists()
+    mine = Submission.objects.filter(user=user)
+    active = mine.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+    if active.count() >= settings.SUBMISSIONS_ACTIVE_PER_USER:
+        raise SubmissionInvalid(
+            "too_many_active",
+            f"You already have {settings.SUBMISSIONS_ACTIVE_PER_USER} submissions waiting or "
+            "being graded; send this one when one of them has finished.",
+            status=429,
+            retry_after=5,
+        )
+    window_start = timezone.now() - timedelta(minutes=1)
+    recent = list(
+        mine.filter(created_at__gte=window_start)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)[: settings.SUBMISSIONS_PER_MINUTE]
+    )
+    if len(recent) >= settings.SUBMISSIONS_PER_MINUTE:
+        wait = (recent[0] - window_start).total_seconds()
+        raise SubmissionInvalid(
+            "rate_limited",
+            f"At most {settings.SUBMISSIONS_PER_MINUTE} submissions a minute; try again in "
+            f"{int(wait) + 1} s.",
+            status=429,
+            retry_after=int(wait) + 1,
+        )
 
 
 # --- grading ---------------------------------------------------------------------
@@ -332,20 +387,46 @@ def _complete(submission: Submission, result: dict[str, Any]) -> None:
         )
 
 
+GRADER_UNAVAILABLE_MESSAGE = (
+    "The grader cannot run submissions right now ({reason}). Yours is safe in the queue "
+    "and will be graded as soon as the grader is back."
+)
+
+
+def grader_status_set(*, available: bool, reason: str = "") -> None:
+    """Record whether the grader can reach its sandboxes, and tell waiting learners
+    when that changes."""
+    message = "" if available else GRADER_UNAVAILABLE_MESSAGE.format(reason=reason)
+    status, _ = GraderStatus.objects.get_or_create(pk=1)
+    if status.available == available and status.message == message:
+        return
+    GraderStatus.objects.filter(pk=1).update(available=available, message=message)
+    if available:
+        logger.info("grader available again")
+    else:
+        logger.error("grader unavailable: %s", reason)
+    queued = Submission.objects.filter(status=Submission.Status.QUEUED)
+    grader_status_publish(
+        submission_ids=list(queued.values_list("id", flat=True)[:200]),
+        status={"available": available, "message": message},
+    )
+
+
 def queue_positions_publish(*, limit: int = 200) -> None:
     """Tell the waiting submissions their new place in the queue."""
     queued = Submission.objects.filter(status=Submission.Status.QUEUED).order_by("created_at")
-    for position, submission_id in enumerate(queued.values_list("id", flat=True)[:limit], 1):
-        position_publish(submission_id=submission_id, position=position)
+    ids = queued.values_list("id", flat=True)[:limit]
+    positions_publish(positions=[(i, position) for position, i in enumerate(ids, 1)])
 
 
 # --- recovery ----------------------------------------------------------------------
 
 
 def _worker_is_gone(worker: str) -> bool:
-    """True when `worker` ran on this host in a process that no longer exists."""
+    """True when `worker` ("host:pid:token", maybe with ":slot") ran on this host in
+    a process that no longer exists."""
     try:
-        host, pid_text, token = worker.rsplit(":", 2)
+        host, pid_text, token = worker.split(":")[:3]
         pid = int(pid_text)
     except ValueError:
         return False

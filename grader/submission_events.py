@@ -62,21 +62,32 @@ def events_after(*, submission_id: uuid.UUID, after: int) -> list[dict[str, Any]
     return [event.as_message() for event in events.order_by("seq")]
 
 
-def _group_send(submission_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+def _groups_send(messages: list[tuple[uuid.UUID | str, dict[str, Any]]]) -> None:
+    """Send to the groups of several submissions in one trip to the event loop."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not messages:
         return
+
+    async def send_all() -> None:
+        for submission_id, message in messages:
+            await layer.group_send(submission_group(submission_id), message)
+
     try:
-        async_to_sync(layer.group_send)(submission_group(submission_id), message)
+        async_to_sync(send_all)()
     except Exception:
-        # Live delivery is best effort: the event is stored and replayed on reconnect.
-        logger.exception("could not publish to the group of submission %s", submission_id)
+        # Live delivery is best effort: events are stored and replayed on reconnect.
+        logger.exception("could not publish to %d submission groups", len(messages))
 
 
 def event_publish(*, submission_id: uuid.UUID | str, event: dict[str, Any]) -> None:
-    _group_send(submission_id, {"type": "submission.event", "event": event})
+    _groups_send([(submission_id, {"type": "submission.event", "event": event})])
 
 
-def position_publish(*, submission_id: uuid.UUID | str, position: int) -> None:
+def grader_status_publish(*, submission_ids: list[uuid.UUID], status: dict[str, Any]) -> None:
+    """Tell waiting submissions whether the grader can reach its sandboxes (live only)."""
+    _groups_send([(i, {"type": "grader.status", "status": status}) for i in submission_ids])
+
+
+def positions_publish(*, positions: list[tuple[uuid.UUID, int]]) -> None:
     """Queue positions change all the time; they are sent live and not stored."""
-    _group_send(submission_id, {"type": "submission.position", "position": position})
+    _groups_send([(i, {"type": "submission.position", "position": p}) for i, p in positions])

@@ -13,4 +13,5 @@ urlpatterns = [
     path(
         "submissions/<uuid:submission_id>/", views.submission_detail_view, name="submission_detail"
     ),
+    path("healthz", views.healthz_view, name="healthz"),
 ]

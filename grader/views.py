@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from grader.health import health_report
 from grader.models import Submission
 from grader.selectors import submission_document, submission_get_visible, submission_queue_position
 from grader.services import SubmissionInvalid, submission_create
@@ -47,7 +48,12 @@ def submission_create_view(request: HttpRequest, exercise_slug: str) -> JsonResp
             mode=str(body.get("mode", Submission.Mode.SUBMIT)),
         )
     except SubmissionInvalid as error:
-        return error_response(error.code, error.message, status=error.status, fields=error.fields)
+        response = error_response(
+            error.code, error.message, status=error.status, fields=error.fields
+        )
+        if error.retry_after is not None:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
     return JsonResponse(
         {
             "id": str(submission.id),
@@ -66,3 +72,10 @@ def submission_detail_view(request: HttpRequest, submission_id: uuid.UUID) -> Js
     if submission is None:
         return error_response("not_found", "No such submission, or it is not yours.", status=404)
     return JsonResponse(submission_document(submission=submission))
+
+
+@require_GET
+def healthz_view(request: HttpRequest) -> JsonResponse:
+    """200 when the site can grade, 503 with what is wrong otherwise (for probes)."""
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)

@@ -5,6 +5,7 @@ loaded; the site only serves the stored HTML. Errors carry the file and line so
 that `load_lessons` can point at the exact spot, the way a compiler would.
 """
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -14,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import markdown
+import nh3
 import yaml
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -240,11 +242,46 @@ class _LinkExtension(Extension):
         md.treeprocessors.register(rewriter, "lectern_links", -10)
 
 
+# What author content may contain after rendering. Raw HTML in Markdown is
+# allowed, but a course may come from anyone with write access to a content
+# folder, so scripts, event handlers, frames and javascript: URLs never reach
+# a page (docs/security.md).
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul", "var",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    "details": {"open"},
+}
+
+
+def _sanitized(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        # Table cells carry Markdown's column alignment, and nothing else.
+        filter_style_properties={"text-align"},
+        link_rel=None,
+    )
+
+
 def markdown_render(
     text: str, *, smart: bool = True, link_resolver: LinkResolver | None = None
 ) -> RenderedMarkdown:
-    """Render trusted author Markdown (raw HTML is allowed) to HTML.
+    """Render author Markdown to HTML that is safe to put in a page.
 
+    Raw HTML is allowed, then cleaned to an allow-list (_sanitized).
     `link_resolver`, if given, may rewrite the target of every Markdown link
     (raw HTML `<a>` tags are left as written).
     """
@@ -253,7 +290,7 @@ def markdown_render(
         extensions.append(_LinkExtension(text=text, resolver=link_resolver))
     # A fresh instance per call: Markdown objects keep state and are not thread-safe.
     md = markdown.Markdown(extensions=extensions, extension_configs=_EXTENSION_CONFIGS)
-    body = md.convert(text)
+    body = _sanitized(md.convert(text))
     tokens: list[dict[str, Any]] = getattr(md, "toc_tokens", [])
     return RenderedMarkdown(html=body, toc_html=_toc_html(tokens), title=_first_h1(tokens))
 
@@ -277,6 +314,8 @@ _CODE_LANGUAGES = {
 }
 
 
+# Every lesson page shows its exercises' test files; they change only on a reload.
+@functools.lru_cache(maxsize=256)
 def code_render(text: str, *, filename: str) -> str:
     """A whole file as a highlighted block, with the same classes as Markdown code."""
     language = _CODE_LANGUAGES.get(PurePosixPath(filename).suffix.lower(), "text")

@@ -19,10 +19,12 @@ import struct
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import docker
 import docker.errors
+import requests
 from django.conf import settings
 from docker.models.containers import Container
 from docker.types import LogConfig, Ulimit
@@ -39,6 +41,11 @@ HARNESS_STDERR_KEPT = 4096
 # 128 + SIGKILL: what the engine reports for a container whose first process was killed.
 KILLED_EXIT_CODE = 137
 LABEL = "org.lectern.sandbox"
+
+
+# What talking to the engine can raise: the SDK's errors, and the HTTP
+# library's when the engine's socket goes away under a kept-alive connection.
+ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
 
 class SandboxFailure(Exception):
@@ -99,7 +106,7 @@ def engine_check() -> None:
         client.images.get(settings.SANDBOX_IMAGE)
     except docker.errors.ImageNotFound as error:
         raise SandboxUnavailable(_image_missing()) from error
-    except docker.errors.DockerException as error:
+    except ENGINE_ERRORS as error:
         docker_client_forget()
         raise SandboxUnavailable(f"The Docker engine stopped answering: {error}") from error
 
@@ -323,7 +330,7 @@ def sandbox_run(
         container = _container_create(client, limits)
     except docker.errors.ImageNotFound as error:
         raise SandboxUnavailable(_image_missing()) from error
-    except docker.errors.DockerException as error:
+    except ENGINE_ERRORS as error:
         docker_client_forget()
         raise SandboxUnavailable(f"Could not create a sandbox container: {error}") from error
     killed_for = ""
@@ -355,8 +362,11 @@ def sandbox_run(
         if killed_for:
             _kill_quietly(container)
         state = _wait_for_exit(container)
-    except docker.errors.DockerException as error:
-        raise SandboxFailure(f"The sandbox container failed: {error}") from error
+    except ENGINE_ERRORS as error:
+        # The engine went away (or refused to run the container) mid-run: the
+        # run is incomplete, not the learner's doing, and worth another try.
+        docker_client_forget()
+        raise SandboxUnavailable(f"Lost the Docker engine while grading: {error}") from error
     finally:
         _remove_quietly(container)
     collector.run.timings_ms["total"] = int((time.monotonic() - began) * 1000)
@@ -388,7 +398,7 @@ def _relay(reader: _FrameReader, collector: _RecordCollector, deadline: float) -
 def _kill_quietly(container: Container) -> None:
     try:
         container.kill()
-    except docker.errors.APIError as error:
+    except ENGINE_ERRORS as error:
         # Already gone is fine; anything else the removal below will retry.
         logger.debug("kill of %s: %s", container.short_id, error)
 
@@ -408,8 +418,49 @@ def _remove_quietly(container: Container) -> None:
         container.remove(force=True, v=True)
     except docker.errors.NotFound:
         pass
-    except docker.errors.APIError as error:
+    except ENGINE_ERRORS as error:
+        # sandboxes_prune() removes it later.
         logger.error("could not remove sandbox container %s: %s", container.short_id, error)
+
+
+def sandboxes_prune(*, older_than: float | None = None) -> list[str]:
+    """Remove sandbox containers that no grading can still be using.
+
+    A grading removes its own container; what is left belongs to a process
+    that died mid-run, or to a removal the engine refused. A container is
+    left alone while a live grading could still own it: until the longest
+    allowed run, plus its grace, has passed since it was created.
+    """
+    client = docker_client()
+    now = time.time()
+    limit = older_than
+    if limit is None:
+        limit = settings.SANDBOX_MAX_LIMITS["wall_seconds"] + KILL_GRACE_SECONDS + 60
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        created = container.attrs.get("Created", "")
+        try:
+            age = now - _docker_time(created)
+        except ValueError:
+            continue
+        if age > limit:
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                continue
+            except docker.errors.APIError as error:
+                logger.error("could not remove sandbox container %s: %s", container.short_id, error)
+                continue
+            logger.warning("removed leftover sandbox container %s", container.short_id)
+            removed.append(str(container.id))
+    return removed
+
+
+def _docker_time(text: str) -> float:
+    """Seconds since the epoch of the engine's RFC 3339 times (nanoseconds, "Z")."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    moment = datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    return moment.timestamp() + float(f"0.{fraction or 0}")
 
 
 def _conclude(collector: _RecordCollector, state: Mapping[str, Any], killed_for: str) -> SandboxRun:

@@ -8,7 +8,8 @@
  *   POST <data-submit-url>  {"files": {...}, "mode": "run"|"submit"}
  *                           -> 202 {id, status, position, status_url, events_url}
  *                           -> 4xx {error: {code, message, fields?}}
- *   WS   <events_url>?after=<seq>   stored events {seq, type, data, at}, ephemeral {type: "position"}
+ *   WS   <events_url>?after=<seq>   stored events {seq, type, data, at}, ephemeral
+ *        {type: "position"} and {type: "grader", data: {available, message}}
  *   GET  <status_url>               {id, status, result, events: [...]}  (fallback when WS fails)
  *   GET/PUT <data-draft-url>        {"files": {...}} (logged-in learners; anonymous drafts stay in localStorage)
  *   POST <data-hints-url>           -> {hints: [html, ...], total, can_reveal}
@@ -632,6 +633,10 @@
       case "position":
         this.showQueued(data.position);
         break;
+      case "grader":
+        // The grader cannot reach its sandboxes: say why the queue does not move.
+        if (!data.available && !this.started) this.announce(data.message, "queued");
+        break;
       case "started":
         this.started = true;
         if (data.mode) this.mode = data.mode;
@@ -925,6 +930,7 @@
         if (body.mode) self.mode = body.mode;
         if (body.status === "queued") self.showQueued(body.position);
         (body.events || []).forEach((message) => self.handle(message));
+        if (body.status === "queued" && body.grader) self.handle({ type: "grader", data: body.grader });
         if (!self.done && body.status === "completed" && body.result) self.complete(body.result);
       })
       .catch(() => {

@@ -55,6 +55,10 @@ def test_a_submission_is_stored_queued_with_its_first_event(
         ({"../app.py": "x = 1"}, "invalid_file_name", 400, "'..'"),
         ({"/etc/passwd": "x = 1"}, "invalid_file_name", 400, "absolute path"),
         ({"conftest.py": "x = 1"}, "invalid_file_name", 400, "accepts: app.py"),
+        ({"a" * 300 + ".py": "x = 1"}, "invalid_file_name", 400, "longer than 200"),
+        ({"app.py\n": "x = 1"}, "invalid_file_name", 400, "control characters"),
+        ({"app\x1b[2J.py": "x = 1"}, "invalid_file_name", 400, "control characters"),
+        ({"äpp.py": "x = 1"}, "invalid_file_name", 400, "accepts: app.py"),
         ({"app.py": 42}, "invalid_files", 400, "must be text"),
     ],
 )
@@ -147,7 +151,8 @@ def test_abandoned_gradings_go_back_to_the_queue_once(
     dead_worker = create(flask_exercise, learner)
     mark_running(dead_worker, worker=f"{socket.gethostname()}:{dead_pid()}:abc", lease_in=60)
     restarted = create(flask_exercise, learner)
-    mark_running(restarted, worker=f"{socket.gethostname()}:{os.getpid()}:old", lease_in=60)
+    # As the pool names its workers: host:pid:token:slot.
+    mark_running(restarted, worker=f"{socket.gethostname()}:{os.getpid()}:old:1", lease_in=60)
     alive = create(flask_exercise, learner)
     mark_running(alive, worker=f"{socket.gethostname()}:{os.getpid()}:{WORKER_TOKEN}", lease_in=60)
 
@@ -198,3 +203,59 @@ def test_submissions_are_visible_to_their_owner_only(
     assert not submission_visible_to(submission=ownerless, user=learner)
     superuser = User.objects.create_superuser("root", "root@example.com", "root-password-1")
     assert submission_visible_to(submission=mine, user=superuser)
+
+
+def test_a_learner_has_a_limited_number_of_submissions_in_the_queue(
+    flask_exercise: Exercise, learner: User, other_learner: User, settings: Any
+) -> None:
+    settings.SUBMISSIONS_ACTIVE_PER_USER = 2
+    create(flask_exercise, learner)
+    create(flask_exercise, learner)
+
+    with pytest.raises(SubmissionInvalid) as caught:
+        create(flask_exercise, learner)
+    assert (caught.value.code, caught.value.status) == ("too_many_active", 429)
+    assert caught.value.retry_after
+    # Others are not held up by this learner, and finishing one frees a place.
+    create(flask_exercise, other_learner)
+    Submission.objects.filter(user=learner).update(status=Submission.Status.COMPLETED)
+    create(flask_exercise, learner)
+
+
+def test_a_learner_has_a_rate_limit(flask_exercise: Exercise, learner: User, settings: Any) -> None:
+    settings.SUBMISSIONS_PER_MINUTE = 3
+    for _ in range(3):
+        create(flask_exercise, learner)
+        Submission.objects.filter(user=learner).update(status=Submission.Status.COMPLETED)
+
+    with pytest.raises(SubmissionInvalid) as caught:
+        create(flask_exercise, learner)
+    assert (caught.value.code, caught.value.status) == ("rate_limited", 429)
+    assert 1 <= (caught.value.retry_after or 0) <= 61
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_cannot_race_past_the_limit(
+    flask_exercise: Exercise, learner: User, settings: Any
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    settings.SUBMISSIONS_ACTIVE_PER_USER = 3
+
+    def attempt(_: int) -> str:
+        try:
+            create(flask_exercise, learner)
+            return "created"
+        except SubmissionInvalid as error:
+            return error.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(16)))
+
+    assert outcomes.count("created") == 3
+    assert outcomes.count("too_many_active") == 13
+    assert Submission.objects.filter(user=learner).count() == 3

@@ -120,3 +120,15 @@ def test_only_the_owner_can_poll_a_submission(
     other.force_login(other_learner)
     assert other.get(f"/submissions/{submission_id}/").status_code == 404
     assert Client().get(f"/submissions/{submission_id}/").status_code == 404
+
+
+def test_over_the_limit_is_a_429_with_retry_after(
+    client: Client, flask_exercise: Exercise, settings: Any
+) -> None:
+    settings.SUBMISSIONS_ACTIVE_PER_USER = 1
+    assert post(client, flask_exercise.slug, {"files": GOOD}).status_code == 202
+
+    response = post(client, flask_exercise.slug, {"files": GOOD})
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_active"
+    assert response.headers["Retry-After"] == "5"

@@ -68,8 +68,9 @@ def test_no_headings_means_no_toc_and_no_title():
 
 
 def test_smart_punctuation_is_optional():
-    assert "&ldquo;" in markdown_render('"quoted"').html
-    assert "&ldquo;" not in markdown_render('"quoted"', smart=False).html
+    # Curly quotes, written as characters once the HTML is cleaned.
+    assert "\u201cquoted\u201d" in markdown_render('"quoted"').html
+    assert '"quoted"' in markdown_render('"quoted"', smart=False).html
 
 
 def test_front_matter_is_split_from_the_body():
@@ -157,3 +158,52 @@ def test_link_resolver_sees_every_markdown_link_with_its_line() -> None:
 def test_heading_anchors_reach_the_resolver_unchanged() -> None:
     html = markdown_render("## Title\n", link_resolver=lambda href, line: href).html
     assert 'href="#title"' in html
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert('x')</script>",
+        "[click](javascript:alert('x'))",
+        '<a href="javascript:alert(1)">click</a>',
+        '<img src="x" onerror="alert(1)">',
+        '<iframe src="https://example.com"></iframe>',
+        '<p onclick="alert(1)">text</p>',
+        "<svg><script>alert(1)</script></svg>",
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+        "<style>body { display: none }</style>",
+        '<form action="https://evil.example"><input name="q"></form>',
+    ],
+)
+def test_raw_html_from_authors_renders_inert(hostile: str) -> None:
+    rendered = markdown_render(f"Before.\n\n{hostile}\n\nAfter.").html.lower()
+
+    for dangerous in (
+        "<script",
+        "javascript:",
+        "onerror",
+        "onclick",
+        "<iframe",
+        "data:text/html",
+        "<style",
+        "<form",
+        "<input",
+    ):
+        assert dangerous not in rendered
+    assert "before." in rendered and "after." in rendered
+
+
+def test_sanitising_keeps_what_lessons_use() -> None:
+    rendered = markdown_render(
+        '# Title\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n!!! note "Heads up"\n    Text.\n\n'
+        "```python\nx = 1\n```\n\n[link](https://example.com) and [local](/courses/x/y/#z)\n\n"
+        '??? question "Why?"\n    Because.\n'
+    ).html
+
+    assert 'style="text-align:left"' in rendered
+    assert 'class="admonition note"' in rendered
+    assert 'class="highlight"' in rendered and '<span class="' in rendered
+    assert 'href="https://example.com"' in rendered
+    assert 'href="/courses/x/y/#z"' in rendered
+    assert "<details" in rendered and "<summary" in rendered
+    assert 'id="title"' in rendered
