@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Daphne drops a WebSocket the application has not accepted in 5 s by default;
+# when hundreds connect at once (a class submitting together) that is too short.
+DAPHNE_OPTIONS ?= --websocket_connect_timeout 30
 # `make author CONTENT=path/to/course`: the folder to preview (default: lessons/content).
 CONTENT ?=
 
@@ -58,7 +61,7 @@ database: $(VENV)/.installed frontend
 
 run: setup
 	@echo "Lectern on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	DJANGO_DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	DJANGO_DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_OPTIONS) config.asgi:application
 
 # A live preview for writing a course: content reloaded on every change (docs/authoring.md).
 # Not after `database`, which would stop at the first problem in the content.

@@ -5,15 +5,21 @@ event committed in between arrives both ways and is dropped once by its seq;
 nothing can fall between the two.
 """
 
+import functools
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from grader import selectors
 from grader.submission_events import submission_group
+
+# These reads need no thread of their own: run them in the loop's pool, so that
+# hundreds of sockets connecting at once do not queue on one thread (Channels'
+# default for database_sync_to_async).
+in_any_thread = functools.partial(DatabaseSyncToAsync, thread_sensitive=False)
 
 # Close codes in the private range 4000-4999 (RFC 6455), named after HTTP's.
 CLOSE_FORBIDDEN = 4403
@@ -30,7 +36,7 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        visible = await database_sync_to_async(selectors.submission_get_visible)(
+        visible = await in_any_thread(selectors.submission_get_visible)(
             submission_id=submission_id, user=self.scope.get("user")
         )
         if visible is None:
@@ -41,16 +47,15 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
         self.group = submission_group(submission_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        events, position = await database_sync_to_async(selectors.submission_catch_up)(
+        catch_up = await in_any_thread(selectors.submission_catch_up)(
             submission_id=submission_id, after=self.last_seq
         )
-        for event in events:
+        for event in catch_up.events:
             await self._send_event(event)
-        if position:
-            await self.send_json({"type": "position", "data": {"position": position}})
-            status = await database_sync_to_async(selectors.grader_status_get)()
-            if not status["available"]:
-                await self.send_json({"type": "grader", "data": status})
+        if catch_up.position:
+            await self.send_json({"type": "position", "data": {"position": catch_up.position}})
+            if not catch_up.grader["available"]:
+                await self.send_json({"type": "grader", "data": catch_up.grader})
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:

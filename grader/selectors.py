@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -42,13 +43,23 @@ def submission_get_visible(
     return submission
 
 
-def submission_catch_up(
-    *, submission_id: uuid.UUID, after: int
-) -> tuple[list[dict[str, Any]], int]:
-    """The stored events after `after`, and the queue position if still queued."""
+@dataclass(frozen=True)
+class CatchUp:
+    """What a client that (re)connects needs: the events it missed, its place
+    in the queue (0 once grading started) and the grader's status."""
+
+    events: list[dict[str, Any]]
+    position: int
+    grader: dict[str, Any]
+
+
+def submission_catch_up(*, submission_id: uuid.UUID, after: int) -> CatchUp:
     submission = Submission.objects.get(pk=submission_id)
-    return events_after(submission_id=submission_id, after=after), submission_queue_position(
-        submission=submission
+    position = submission_queue_position(submission=submission)
+    return CatchUp(
+        events=events_after(submission_id=submission_id, after=after),
+        position=position,
+        grader=grader_status_get() if position else {"available": True, "message": ""},
     )
 
 

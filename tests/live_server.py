@@ -142,7 +142,16 @@ def daphne_server(*, database_url: str, log_dir: Path, **env: str) -> Iterator[S
     with (log_dir / "daphne.log").open("wb") as log:
         daphne = Path(sys.executable).parent / "daphne"
         server = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            [
+                str(daphne),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--websocket_connect_timeout",
+                "30",
+                "config.asgi:application",
+            ],
             cwd=PROJECT_DIR,
             env=environment,
             stdout=log,
