@@ -109,6 +109,10 @@ def submission_files_validate(*, exercise: Exercise, files: object) -> dict[str,
             total += len(text.encode("utf-8"))
         except UnicodeEncodeError:
             problems[name] = "contains bytes that are not valid UTF-8 text"
+    for name in files:
+        for parent in PurePosixPath(str(name)).parents:
+            if str(parent) in files:
+                problems[str(parent)] = f"is a file, and also the folder of {name!r}"
     if problems:
         name, problem = next(iter(problems.items()))
         code = "undecodable_file" if "UTF-8" in problem else "invalid_file_name"

@@ -17,6 +17,7 @@ from grader.services import (
     grade_submission,
     submission_claim,
     submission_create,
+    submission_files_validate,
     submissions_recover_abandoned,
 )
 from lessons.models import Exercise
@@ -259,3 +260,13 @@ def test_concurrent_requests_cannot_race_past_the_limit(
     assert outcomes.count("created") == 3
     assert outcomes.count("too_many_active") == 13
     assert Submission.objects.filter(user=learner).count() == 3
+
+
+def test_a_name_cannot_be_both_a_file_and_a_folder(flask_exercise: Exercise) -> None:
+    flask_exercise.accepted_files = ["data", "data/inner.py"]
+    with pytest.raises(SubmissionInvalid) as caught:
+        submission_files_validate(
+            exercise=flask_exercise, files={"data": "x", "data/inner.py": "y = 1"}
+        )
+    assert caught.value.code == "invalid_file_name"
+    assert "also the folder of 'data/inner.py'" in caught.value.message
