@@ -12,8 +12,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 GRADER_INLINE_AUTOSTART = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# A file, not memory, so that a Daphne process started by a test sees the same data.
-DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "build" / "test-db.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "config.sqlite_backend":
+    # A file, not memory, so that a Daphne process started by a test sees the same
+    # data; LECTERN_TEST_DB gives a second run in the same tree a file of its own.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("LECTERN_TEST_DB", str(BASE_DIR / "build" / "test-db.sqlite3"))
+    }
 # The limit tests set their own; elsewhere one learner may submit as often as a test needs.
 SUBMISSIONS_ACTIVE_PER_USER = 100
 SUBMISSIONS_PER_MINUTE = 1000
