@@ -15,7 +15,7 @@ DAPHNE_OPTIONS ?= --websocket_connect_timeout 30
 # `make author CONTENT=path/to/course`: the folder to preview (default: lessons/content).
 CONTENT ?=
 
-.PHONY: setup system engine frontend image database run author test lint lint-lessons format bench load clean
+.PHONY: setup system engine frontend image database services run author test test-scaled lint lint-lessons format bench load clean
 
 setup: system engine $(VENV)/.installed frontend image database
 
@@ -86,9 +86,31 @@ lint-lessons: $(VENV)/.installed image
 test: setup lint
 	$(BIN)/pytest
 	DJANGO_DEBUG=1 $(BIN)/python manage.py lint_lessons --run
+	@$(MAKE) --no-print-directory test-scaled
 
-bench: setup
+# The project's own PostgreSQL and Redis on loopback (scripts/services.sh; they
+# keep running: `scripts/services.sh stop` stops them).
+services: system
+	@scripts/services.sh start
+
+# The suite once more, scaled out: PostgreSQL, the Redis channel layer and Celery
+# dispatch, for the tests that touch the database, the channel layer and
+# dispatch, and tests/scale (worker processes, redelivery, two web processes).
+# Left out: the course checks (reference_check, lint_lessons_run), sandbox runs
+# that store nothing and dispatch nothing.
+SCALED_TESTS ?= tests/scale tests/grader tests/api tests/accounts tests/test_end_to_end.py \
+	tests/test_faults.py tests/lessons/test_content_loader.py tests/lessons/test_progress.py \
+	--ignore=tests/grader/test_reference_check.py --ignore=tests/grader/test_lint_lessons_run.py
+SCALED_ENV = $$(scripts/services.sh urls) GRADER_BACKEND=celery LECTERN_REQUIRE_SERVICES=1
+
+test-scaled: setup services
+	env $(SCALED_ENV) $(BIN)/pytest $(SCALED_TESTS)
+
+# The grading latency on one machine, then the throughput with 1, 2 and 4
+# Celery worker processes (bench/scaled_out.py).
+bench: setup services
 	$(BIN)/python -m bench.grading_latency
+	env $$(scripts/services.sh urls) $(BIN)/python -m bench.scaled_out
 
 # 300 submissions from 50 learners at once, with a hostile mix (docs/security.md).
 load: setup

@@ -33,3 +33,26 @@ class SignupForm(UserCreationForm):
                 "An account with this email address exists already. Log in, or reset its password."
             )
         return str(email)
+
+
+EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never")]
+
+
+class ApiTokenForm(forms.Form):
+    """Name and lifetime of a new API token; instructors may also let it submit for learners."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What uses it, e.g. “laptop” or “CI of my course”.",
+    )
+    expires = forms.ChoiceField(label="Expires after", choices=EXPIRY_CHOICES, initial="90")
+    submit_for_learners = forms.BooleanField(
+        label="May submit on behalf of the learners of the courses I teach",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, instructor: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not instructor:
+            del self.fields["submit_for_learners"]

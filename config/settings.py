@@ -5,6 +5,7 @@ the in-memory channel layer and the in-process grader."""
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
@@ -32,6 +33,9 @@ INSTALLED_APPS = [
     "lessons",
     "grader",
     "sandboxes",
+    # The HTTP API (docs/api.md); "ninja" serves its Swagger UI files as static files.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # JSON errors for whatever under /api/ Django answers itself (404, 405, 500).
+    "api.middleware.ApiJsonErrorsMiddleware",
 ]
 
 # --- HTTP security -------------------------------------------------------------
@@ -60,6 +66,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", HTTP
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", HTTPS)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and Prometheus reach a web process directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts anywhere; styles may be inline (the code editor injects its
@@ -177,7 +185,8 @@ SUBMISSIONS_PER_MINUTE = env_int("SUBMISSIONS_PER_MINUTE", 20, minimum=1)
 
 # --- Grader ------------------------------------------------------------------
 # inline: a bounded pool of grading workers inside the web process (one machine).
-GRADER_BACKEND = env_choice("GRADER_BACKEND", "inline", ("inline",))
+# celery: Celery workers on any number of hosts, Redis as the broker (docs/deploy.md).
+GRADER_BACKEND = env_choice("GRADER_BACKEND", "inline", ("inline", "celery"))
 GRADER_WORKERS = env_int("GRADER_WORKERS", 2, minimum=1)
 # Start the inline pool with the server; tests start their own.
 GRADER_INLINE_AUTOSTART = env_bool("GRADER_INLINE_AUTOSTART", True)
@@ -188,6 +197,60 @@ GRADER_LEASE_SECONDS = env_float("GRADER_LEASE_SECONDS", 30.0, minimum=1.0)
 # A submission is graded at most this many times (the first try plus retries
 # after a crashed worker) before it is failed with an infrastructure error.
 GRADER_MAX_ATTEMPTS = env_int("GRADER_MAX_ATTEMPTS", 2, minimum=1)
+
+# --- Celery workers (GRADER_BACKEND=celery; config/celery.py, docs/deploy.md) -----
+# Gradings one worker process runs at once (its prefork pool size).
+GRADER_WORKER_CONCURRENCY = env_int("GRADER_WORKER_CONCURRENCY", 2, minimum=1)
+# How often every worker runs the periodic jobs (grader/periodic.py): recover
+# abandoned gradings, re-dispatch lost tasks, deliver callbacks; and how long a
+# submission may sit queued, with nothing waiting in the broker, before its
+# task counts as lost and it is dispatched again.
+GRADER_SWEEP_SECONDS = env_float("GRADER_SWEEP_SECONDS", 10.0, minimum=0.1)
+GRADER_REDISPATCH_SECONDS = env_float("GRADER_REDISPATCH_SECONDS", 60.0, minimum=0.1)
+GRADER_PRUNE_SECONDS = env_float("GRADER_PRUNE_SECONDS", 300.0, minimum=1.0)
+GRADER_QUEUE = env_str("GRADER_QUEUE", "grading")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+if GRADER_BACKEND == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("GRADER_BACKEND=celery needs REDIS_URL (or CELERY_BROKER_URL).")
+CELERY_TASK_DEFAULT_QUEUE = GRADER_QUEUE
+# Acknowledged when the grading is over, so a task whose worker dies is delivered
+# again; the database claim keeps the second delivery from grading twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = GRADER_WORKER_CONCURRENCY
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that cannot reach the broker gives up quickly: the submission is
+# stored, and the workers' sweep dispatches it again (grader/periodic.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
+# Redis hands an unacknowledged task to another worker after this many seconds.
+# It must exceed the longest grading, or a slow grading would be delivered twice
+# (harmless, the claim refuses it, but wasteful).
+GRADER_VISIBILITY_TIMEOUT = env_float("GRADER_VISIBILITY_TIMEOUT", 3600.0, minimum=1.0)
+# /metrics (Prometheus): when set, scrapers must send "Authorization: Bearer <token>".
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": GRADER_VISIBILITY_TIMEOUT,
+    "socket_timeout": 5.0,
+    "socket_connect_timeout": 2.0,
+}
+
+# --- HTTP API (docs/api.md) ------------------------------------------------------
+# Callbacks: the result is POSTed to a submission's callback_url when grading ends,
+# tried CALLBACK_MAX_ATTEMPTS times, waiting CALLBACK_RETRY_BASE_SECONDS, then twice
+# as long after each failure (15 s, 30 s, ... : 6 tries over about 8 minutes).
+# Hosts on private, loopback or link-local addresses are refused unless allowed.
+CALLBACKS_ALLOW_PRIVATE = env_bool("CALLBACKS_ALLOW_PRIVATE", False)
+CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 6, minimum=1)
+CALLBACK_RETRY_BASE_SECONDS = env_float("CALLBACK_RETRY_BASE_SECONDS", 15.0, minimum=0.001)
+CALLBACK_TIMEOUT_SECONDS = env_float("CALLBACK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# How often the in-process grader looks for callbacks that are due.
+CALLBACK_POLL_SECONDS = env_float("CALLBACK_POLL_SECONDS", 2.0, minimum=0.05)
+# How long an Idempotency-Key is remembered.
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24, minimum=1)
 
 # --- Sandbox -----------------------------------------------------------------
 SANDBOX_IMAGE = env_str("SANDBOX_IMAGE", "lectern-sandbox:latest")
@@ -207,3 +270,8 @@ SANDBOX_MAX_LIMITS = {
     "cpus": env_float("SANDBOX_MAX_CPUS", 2.0, minimum=0.1),
     "output_kb": env_int("SANDBOX_MAX_OUTPUT_KB", 1024, minimum=1),
 }
+if SANDBOX_MAX_LIMITS["wall_seconds"] + 60 >= GRADER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "GRADER_VISIBILITY_TIMEOUT must exceed the longest grading "
+        f"(SANDBOX_MAX_WALL_SECONDS + 60 s = {SANDBOX_MAX_LIMITS['wall_seconds'] + 60} s)."
+    )

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("grader.urls")),
     path("", include("lessons.urls")),
 ]

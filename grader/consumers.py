@@ -14,6 +14,7 @@ from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from grader import selectors
+from grader.metrics import websockets_active
 from grader.submission_events import submission_group
 
 # These reads need no thread of their own: run them in the loop's pool, so that
@@ -29,6 +30,8 @@ CLOSE_NOT_FOUND = 4404
 class SubmissionConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     last_seq = 0
+    # Whether this socket is counted in the active WebSockets gauge (/metrics).
+    counted = False
 
     async def connect(self) -> None:
         try:
@@ -43,13 +46,20 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.submission_id = submission_id
-        self.last_seq = _after(self.scope.get("query_string", b""))
+        after = _after(self.scope.get("query_string", b""))
         self.group = submission_group(submission_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.counted = True
+        websockets_active.inc()
         catch_up = await in_any_thread(selectors.submission_catch_up)(
-            submission_id=submission_id, after=self.last_seq
+            submission_id=submission_id, after=after
         )
+        if catch_up.finished:
+            # Nothing more will come: a socket left open would wait forever.
+            await self.close()
+            return
+        self.last_seq = catch_up.after
         for event in catch_up.events:
             await self._send_event(event)
         if catch_up.position:
@@ -58,6 +68,9 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "grader", "data": catch_up.grader})
 
     async def disconnect(self, code: int) -> None:
+        if self.counted:
+            self.counted = False
+            websockets_active.dec()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

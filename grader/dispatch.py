@@ -9,6 +9,11 @@ in-memory channel layer is not thread-safe).
 The queue itself is the database: dispatching only wakes the pool, a pool
 that was not told looks for queued work every GRADER_POLL_SECONDS, and a
 pool that starts finds what a previous process left queued or half-graded.
+
+Celery mode (GRADER_BACKEND=celery): a task per submission on the Redis
+broker, graded by Celery workers on any host (grader/tasks.py); the database
+stays the queue of record, and the workers' sweep (grader/periodic.py) sends a
+task again for what was lost.
 """
 
 import asyncio
@@ -38,6 +43,9 @@ class InlineGraderPool:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
+        # Result callbacks (api/callbacks.py) wait on other people's servers: a
+        # thread of their own, so a slow receiver never holds up a grading.
+        self.callback_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callbacks")
         self.wakeup: asyncio.Event | None = None
         # Whether the last try met an unusable sandbox; saves a write per grading.
         self.unavailable = False
@@ -52,7 +60,10 @@ class InlineGraderPool:
             return
         self.loop = loop
         self.wakeup = asyncio.Event()
-        self.tasks = [loop.create_task(self._recover_periodically())]
+        self.tasks = [
+            loop.create_task(self._recover_periodically()),
+            loop.create_task(self._deliver_callbacks_periodically()),
+        ]
         self.tasks += [loop.create_task(self._work(index)) for index in range(self.workers)]
         logger.info("inline grader started with %d workers", self.workers)
 
@@ -67,7 +78,9 @@ class InlineGraderPool:
         if self.loop is not None and self.wakeup is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.wakeup.set)
 
-    def _in_thread(self, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    def _in_thread(
+        self, function: Callable[..., Any], executor: ThreadPoolExecutor | None = None
+    ) -> Callable[..., Awaitable[Any]]:
         def with_fresh_connections(*args: Any, **kwargs: Any) -> Any:
             close_old_connections()
             try:
@@ -75,7 +88,21 @@ class InlineGraderPool:
             finally:
                 close_old_connections()
 
-        return sync_to_async(with_fresh_connections, thread_sensitive=False, executor=self.executor)
+        return sync_to_async(
+            with_fresh_connections, thread_sensitive=False, executor=executor or self.executor
+        )
+
+    async def _deliver_callbacks_periodically(self) -> None:
+        from api.callbacks import callbacks_deliver_due
+        from grader.services import worker_name
+
+        deliver = self._in_thread(callbacks_deliver_due, executor=self.callback_executor)
+        while True:
+            try:
+                await deliver(worker=f"{worker_name()}:callbacks")
+            except Exception:
+                logger.exception("delivering result callbacks failed")
+            await asyncio.sleep(settings.CALLBACK_POLL_SECONDS)
 
     async def _recover_periodically(self) -> None:
         from grader.services import grader_status_set, submissions_recover_abandoned
@@ -145,6 +172,12 @@ def submission_dispatch(*, submission_id: uuid.UUID) -> None:
         # A pool in this process picks it up at once; otherwise the pool of the
         # server finds it in the queue within GRADER_POLL_SECONDS.
         inline_pool().wake()
+    elif settings.GRADER_BACKEND == "celery":
+        # A task on the broker; if it cannot be sent, or is lost later, the
+        # workers' sweep sends another (grader/periodic.py).
+        from grader.tasks import submission_enqueue
+
+        submission_enqueue(submission_id=submission_id)
 
 
 ASGIApp = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]

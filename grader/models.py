@@ -11,6 +11,8 @@ class Submission(models.Model):
         QUEUED = "queued"
         RUNNING = "running"
         COMPLETED = "completed"
+        # Withdrawn by its learner while still queued: never claimed, never graded.
+        CANCELLED = "cancelled"
 
     class Source(models.TextChoices):
         WEB = "web"
@@ -32,6 +34,15 @@ class Submission(models.Model):
         null=True,
         blank=True,
         related_name="submissions",
+    )
+    # Who sent it: its learner, or an instructor submitting on the learner's
+    # behalf through the API (docs/api.md); none for `manage.py grade`.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions_sent",
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.SUBMIT)
@@ -57,6 +68,9 @@ class Submission(models.Model):
     worker = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     next_event_seq = models.PositiveIntegerField(default=1)
+    # When a Celery task was last sent for it (none: at its creation). The workers'
+    # sweep sends another when it is still queued long after (grader/periodic.py).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

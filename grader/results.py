@@ -209,13 +209,12 @@ def _verdict(
     return "failed", f"{passed} of {len(tests)} tests passed.", True, None
 
 
-def result_for_failure(*, tests_spec: list[dict[str, Any]], message: str) -> dict[str, Any]:
-    """The result when the grader itself failed: not the learner's fault, not an attempt."""
-    tests = [
+def _tests_not_run(tests_spec: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
+    return [
         {
             "name": spec["name"],
             "status": "error",
-            "message": "Not run.",
+            "message": message,
             "output": "",
             "points": 0.0,
             "max_points": float(spec["points"]),
@@ -224,12 +223,34 @@ def result_for_failure(*, tests_spec: list[dict[str, Any]], message: str) -> dic
         }
         for spec in tests_spec
     ]
+
+
+def result_for_failure(*, tests_spec: list[dict[str, Any]], message: str) -> dict[str, Any]:
+    """The result when the grader itself failed: not the learner's fault, not an attempt."""
+    tests = _tests_not_run(tests_spec, "Not run.")
     return {
         "version": RESULT_VERSION,
         "status": "error",
         "verdict": "grader_error",
         "message": f"The grader could not grade this submission: {message} "
         "This is not a problem with your code; please submit again.",
+        "location": None,
+        "score": 0.0,
+        "max_score": sum(test["max_points"] for test in tests),
+        "gradable": False,
+        "output": "",
+        "tests": tests,
+    }
+
+
+def result_for_cancelled(*, tests_spec: list[dict[str, Any]]) -> dict[str, Any]:
+    """The result of a submission withdrawn before grading: nothing ran, not an attempt."""
+    tests = _tests_not_run(tests_spec, "Not run: the submission was cancelled.")
+    return {
+        "version": RESULT_VERSION,
+        "status": "error",
+        "verdict": "cancelled",
+        "message": "Cancelled before grading started.",
         "location": None,
         "score": 0.0,
         "max_score": sum(test["max_points"] for test in tests),

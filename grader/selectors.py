@@ -3,9 +3,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
-from grader.models import GraderStatus, Submission
+from grader.models import GraderStatus, Submission, SubmissionEvent
 from grader.submission_events import events_after
 from lessons.models import Exercise
 
@@ -23,10 +23,15 @@ def submission_queue_position(*, submission: Submission) -> int:
 def submission_visible_to(
     *, submission: Submission, user: AbstractBaseUser | AnonymousUser | None
 ) -> bool:
-    """Its learner, and superusers; nobody else, and never an anonymous visitor."""
+    """Its learner, whoever sent it on the learner's behalf, and superusers; nobody
+    else, and never an anonymous visitor."""
     if user is None or not user.is_authenticated:
         return False
-    return submission.user_id == user.pk or bool(getattr(user, "is_superuser", False))
+    return (
+        submission.user_id == user.pk
+        or submission.submitted_by_id == user.pk
+        or bool(getattr(user, "is_superuser", False))
+    )
 
 
 def submission_get_visible(
@@ -51,15 +56,40 @@ class CatchUp:
     events: list[dict[str, Any]]
     position: int
     grader: dict[str, Any]
+    # The replay starts after this seq: the client's, or the last stored one if it is beyond.
+    after: int
+    # The client already has every event, the last one `completed`: nothing will come.
+    finished: bool
+
+
+@dataclass(frozen=True)
+class StreamStart:
+    after: int  # replay the stored events after this seq
+    finished: bool  # the client has every event already, the last one `completed`
+
+
+def event_stream_start(*, submission_id: uuid.UUID, after: int) -> StreamStart:
+    """Where a stream asked to start after `after` begins. A seq beyond the stored
+    ones is taken as the last stored one, so a bad Last-Event-ID cannot make the
+    stream skip the events still to come and never end."""
+    stored = SubmissionEvent.objects.filter(submission_id=submission_id)
+    last = stored.aggregate(last=Max("seq"))["last"] or 0
+    after = min(after, last)
+    # `completed` is always the last event of a submission.
+    done = stored.filter(type=SubmissionEvent.Type.COMPLETED).exists()
+    return StreamStart(after=after, finished=done and after >= last)
 
 
 def submission_catch_up(*, submission_id: uuid.UUID, after: int) -> CatchUp:
     submission = Submission.objects.get(pk=submission_id)
     position = submission_queue_position(submission=submission)
+    start = event_stream_start(submission_id=submission_id, after=after)
     return CatchUp(
-        events=events_after(submission_id=submission_id, after=after),
+        events=events_after(submission_id=submission_id, after=start.after),
         position=position,
         grader=grader_status_get() if position else {"available": True, "message": ""},
+        after=start.after,
+        finished=start.finished,
     )
 
 

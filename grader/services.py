@@ -24,10 +24,11 @@ from grader.models import GraderStatus, Submission, SubmissionEvent
 from grader.results import (
     nodeid_test_name,
     result_build,
+    result_for_cancelled,
     result_for_failure,
     result_test_entry,
 )
-from grader.selectors import submission_queue_position
+from grader.selectors import submission_get_visible, submission_queue_position
 from grader.submission_events import event_append, grader_status_publish, positions_publish
 from lessons.models import Exercise
 from lessons.services import exercise_progress_record
@@ -152,11 +153,13 @@ def submission_create(
     user: User | AnonymousUser | None = None,
     source: str = Submission.Source.WEB,
     mode: str = Submission.Mode.SUBMIT,
+    submitted_by: User | None = None,
 ) -> Submission:
     """Validate, store in state `queued` with its first event, and dispatch after commit.
 
     Submissions from the site need a logged-in learner; `manage.py grade` makes
-    ownerless ones.
+    ownerless ones. `submitted_by` is who sent it when that is not the learner
+    (an instructor on the learner's behalf); the learner's limits apply.
     """
     owner = user if isinstance(user, User) and user.is_authenticated else None
     if owner is None and source == Submission.Source.WEB:
@@ -179,6 +182,7 @@ def submission_create(
             source=source,
             mode=mode,
             files=clean_files,
+            submitted_by=submitted_by or owner,
         )
         event_append(
             submission_id=submission.id,
@@ -227,7 +231,67 @@ def _learner_limits_check(*, user: User, locked: bool = True) -> None:
         )
 
 
+def submission_cancel(*, submission_id: uuid.UUID, user: User) -> Submission:
+    """Withdraw a queued submission: it becomes `cancelled` with a result saying so
+    and a final `completed` event, so every client that follows it stops.
+
+    The change is one conditional UPDATE from `queued`, like a worker's claim, so
+    of a cancel and a claim racing for the same submission exactly one wins.
+    Raises SubmissionInvalid: not_found (404) for a submission this user may not
+    see, not_cancellable (409) once it is running or finished.
+    """
+    submission = submission_get_visible(submission_id=submission_id, user=user)
+    if submission is None:
+        raise SubmissionInvalid("not_found", "No such submission, or it is not yours.", status=404)
+    result = result_for_cancelled(tests_spec=_tests_spec(submission))
+    now = timezone.now()
+    result["timings"] = {
+        "queued": submission.created_at.isoformat(),
+        "started": None,
+        "finished": now.isoformat(),
+        "queued_ms": int((now - submission.created_at).total_seconds() * 1000),
+        "grading_ms": 0,
+    }
+    with transaction.atomic():
+        cancelled = Submission.objects.filter(
+            pk=submission.pk, status=Submission.Status.QUEUED
+        ).update(
+            status=Submission.Status.CANCELLED,
+            result=result,
+            score=result["score"],
+            max_score=result["max_score"],
+            verdict=result["status"],
+            gradable=False,
+            finished_at=now,
+        )
+        if not cancelled:
+            status = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True)
+            raise SubmissionInvalid(
+                "not_cancellable",
+                f"Only a queued submission can be cancelled; this one is {status.get()}.",
+                status=409,
+            )
+        event_append(
+            submission_id=submission.pk,
+            type=SubmissionEvent.Type.COMPLETED,
+            data={"result": result},
+        )
+        # The submissions behind it move up a place.
+        transaction.on_commit(queue_positions_publish)
+    submission.refresh_from_db()
+    return submission
+
+
 # --- grading ---------------------------------------------------------------------
+
+
+def _tests_spec(submission: Submission) -> list[dict[str, Any]]:
+    """The tests a submission is graded on. Run: the visible tests only, so a
+    learner can try things without using an attempt."""
+    tests: list[dict[str, Any]] = submission.exercise.tests
+    if submission.mode == Submission.Mode.RUN:
+        return [t for t in tests if t["visibility"] == "visible"]
+    return tests
 
 
 def _lease_seconds(limits: SandboxLimits) -> float:
@@ -291,10 +355,7 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
     submission = Submission.objects.select_related("exercise", "user").get(pk=submission_id)
     exercise = submission.exercise
     running = submission.mode == Submission.Mode.RUN
-    # Run: the visible tests only, so a learner can try things without using an attempt.
-    tests_spec = (
-        [t for t in exercise.tests if t["visibility"] == "visible"] if running else (exercise.tests)
-    )
+    tests_spec = _tests_spec(submission)
     queue_positions_publish()
     if submission.grading_attempts > settings.GRADER_MAX_ATTEMPTS:
         _complete(
@@ -447,27 +508,48 @@ def _worker_is_gone(worker: str) -> bool:
     return False
 
 
-def submissions_recover_abandoned() -> list[uuid.UUID]:
+def submissions_recover_abandoned(
+    *, submission_ids: list[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
     """Put back in the queue the submissions whose worker died mid-grading:
-    those whose lease ran out, and those of a dead process on this host."""
+    those whose lease ran out, and those of a dead process on this host.
+    `submission_ids` limits the look to those submissions."""
     now = timezone.now()
     running = Submission.objects.filter(status=Submission.Status.RUNNING)
+    if submission_ids is not None:
+        running = running.filter(pk__in=submission_ids)
     recovered = []
     for submission_id, worker, lease in running.values_list("id", "worker", "lease_expires_at"):
-        if (lease is not None and lease < now) or _worker_is_gone(worker):
+        if not ((lease is not None and lease < now) or _worker_is_gone(worker)):
+            continue
+        # One transaction, so that nobody claims it before its `queued` event is stored.
+        with transaction.atomic():
             requeued = Submission.objects.filter(
                 pk=submission_id, status=Submission.Status.RUNNING, worker=worker
             ).update(status=Submission.Status.QUEUED, worker="", lease_expires_at=None)
-            if requeued:
-                logger.warning(
-                    "submission %s was abandoned by %s; queued again", submission_id, worker
-                )
-                recovered.append(submission_id)
-    for submission_id in recovered:
-        submission = Submission.objects.get(pk=submission_id)
-        event_append(
-            submission_id=submission_id,
-            type=SubmissionEvent.Type.QUEUED,
-            data={"position": submission_queue_position(submission=submission), "retry": True},
-        )
+            if not requeued:
+                continue
+            logger.warning("submission %s was abandoned by %s; queued again", submission_id, worker)
+            submission = Submission.objects.get(pk=submission_id)
+            event_append(
+                submission_id=submission_id,
+                type=SubmissionEvent.Type.QUEUED,
+                data={"position": submission_queue_position(submission=submission), "retry": True},
+            )
+        recovered.append(submission_id)
     return recovered
+
+
+def submission_grade_delivered(*, submission_id: uuid.UUID, worker: str | None = None) -> bool:
+    """Grade a submission a queue delivered (the Celery task).
+
+    A delivery may be a repeat: the worker that had it died and the broker
+    delivered the task again. If the submission is still queued it is graded;
+    if it is running under a worker that is gone it is put back and graded; if
+    someone else has it, or it is finished, nothing happens.
+    """
+    if grade_submission(submission_id, worker=worker):
+        return True
+    if submissions_recover_abandoned(submission_ids=[submission_id]):
+        return grade_submission(submission_id, worker=worker)
+    return False

@@ -23,12 +23,14 @@ VERDICT_LABELS = {
     "tampered": "Tests tampered with",
     "test_error": "The exercise's tests are broken",
     "grader_error": "Grader error",
+    "cancelled": "Cancelled",
 }
 MODE_LABELS: dict[str, str] = {Submission.Mode.SUBMIT: "Submit", Submission.Mode.RUN: "Run"}
 STATUS_LABELS: dict[str, str] = {
     Submission.Status.QUEUED: "Queued",
     Submission.Status.RUNNING: "Running",
     Submission.Status.COMPLETED: "Completed",
+    Submission.Status.CANCELLED: "Cancelled",
 }
 # (label, icon, css modifier) for a test's status: the icon and the word carry
 # the meaning, the colour only repeats it.
@@ -98,7 +100,7 @@ def submission_row(*, submission: Submission) -> SubmissionRow:
         mode=submission.mode,
         mode_label=MODE_LABELS.get(submission.mode, submission.mode),
         status_label=STATUS_LABELS.get(submission.status, submission.status),
-        completed=submission.status == Submission.Status.COMPLETED,
+        completed=submission.status in (Submission.Status.COMPLETED, Submission.Status.CANCELLED),
         score=submission.score,
         max_score=submission.max_score,
         verdict=verdict,

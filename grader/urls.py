@@ -14,4 +14,5 @@ urlpatterns = [
         "submissions/<uuid:submission_id>/", views.submission_detail_view, name="submission_detail"
     ),
     path("healthz", views.healthz_view, name="healthz"),
+    path("metrics", views.metrics_view, name="metrics"),
 ]

@@ -1,13 +1,16 @@
 """JSON endpoints of the browser's exercise widget: create a submission, poll it."""
 
+import hmac
 import json
 import uuid
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from grader.health import health_report
+from grader.metrics import metrics_render
 from grader.models import Submission
 from grader.selectors import submission_document, submission_get_visible, submission_queue_position
 from grader.services import SubmissionInvalid, submission_create
@@ -79,3 +82,14 @@ def healthz_view(request: HttpRequest) -> JsonResponse:
     """200 when the site can grade, 503 with what is wrong otherwise (for probes)."""
     report = health_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (grader/metrics.py); behind METRICS_TOKEN when it is set."""
+    token = settings.METRICS_TOKEN
+    if token:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(sent.encode(), token.encode()):
+            return HttpResponse("Send the metrics token.\n", status=401, content_type="text/plain")
+    return HttpResponse(metrics_render(), content_type="text/plain; version=0.0.4; charset=utf-8")

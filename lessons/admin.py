@@ -10,6 +10,8 @@ from lessons.models import Course, Exercise, Lesson, Module
 class CourseAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "order"]
     search_fields = ["title", "slug"]
+    # The one thing edited here: who teaches the course (the API's on-behalf right).
+    filter_horizontal = ["instructors"]
 
 
 @admin.register(Module)

@@ -15,6 +15,11 @@ class Course(models.Model):
     body_html = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)
+    # Who teaches it: they may submit on a learner's behalf through the API
+    # (docs/api.md). Set in the admin; the content loader leaves it alone.
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="courses_taught"
+    )
 
     class Meta:
         ordering = ["order", "slug"]

@@ -1,5 +1,6 @@
 """Runs one job in a fresh, locked-down container and relays what the harness
-inside reports. The only module (with image_build) that talks to Docker.
+inside reports. With engine.py and image_build.py, the only code that talks
+to Docker.
 
 The container gets no network, a non-root user, a read-only root file system
 with small tmpfs mounts for /work and /tmp, no capabilities, no new
@@ -86,7 +87,7 @@ class ReportedError:
 
 @dataclass
 class SandboxRun:
-    # completed, timeout, memory_limit, output_limit, crashed or tampered
+    # completed, timeout, memory_limit, output_limit, process_limit, crashed or tampered
     status: str = "completed"
     tests: list[ReportedTest] = field(default_factory=list)
     errors: list[ReportedError] = field(default_factory=list)

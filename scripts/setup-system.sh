@@ -13,6 +13,11 @@ command -v runsc >/dev/null 2>&1 || missing="$missing runsc"
 # The exercise editor is bundled with npm; the browser tests drive Debian's Chromium.
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
+# The scaled-out test run and `make bench` use PostgreSQL and Redis. Only the
+# programs are needed: scripts/services.sh runs a cluster and a server of its own
+# on other ports, whether or not the packages' system services run.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 for extra in "$@"; do
     command -v "$extra" >/dev/null 2>&1 || missing="$missing $extra"
 done

@@ -1,16 +1,36 @@
 """Fixtures shared by the whole suite: named users and the shipped exercise."""
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connections
 
 from lessons.content_loader import ContentCheck, content_check, content_write
 from lessons.models import Exercise
 
 CONTENT = Path(settings.BASE_DIR) / "lessons" / "content"
 FLASK_EXERCISE_DIR = CONTENT / "python-backend" / "exercises" / "flask-hello-world"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's, and before the test database is dropped: close what async
+    tests left open in other threads, which on PostgreSQL would make the drop fail.
+
+    Channels' session and auth middleware and the consumer read the database in
+    asgiref's threads, and the connection stays with the thread after the call
+    (asgiref keeps a context's storage with the thread it ran in): the shared
+    sync thread lives on, and the event loops' pool threads are gone but their
+    connections wait for the garbage collector.
+    """
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+    gc.collect()
 
 
 @pytest.fixture

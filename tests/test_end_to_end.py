@@ -7,20 +7,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from grader.models import Submission
 from grader.services import submission_create
 from lessons.models import Exercise
 from tests.conftest import exercise_files
-from tests.live_server import Site, daphne_server
+from tests.live_server import Site, daphne_server, live_database_url
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
-
-
-def live_database_url() -> str:
-    """The test database, for a server in another process (committed data only)."""
-    return f"sqlite:///{connection.settings_dict['NAME']}"
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from pathlib import Path
 import docker
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from grader.models import Submission
 from grader.services import grade_submission, submission_create
@@ -19,13 +18,9 @@ from sandboxes.engine import docker_client_forget
 from sandboxes.runner import LABEL, SandboxUnavailable, sandboxes_prune
 from tests.conftest import exercise_files
 from tests.docker_proxy import DockerProxy
-from tests.live_server import daphne_server
+from tests.live_server import daphne_server, live_database_url
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
-
-
-def live_database_url() -> str:
-    return f"sqlite:///{connection.settings_dict['NAME']}"
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:

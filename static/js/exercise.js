@@ -43,6 +43,7 @@
     tampered: "Rejected: your code interfered with the tests. It earns no points.",
     test_error: "The exercise's own tests are broken. This is not your fault and is not counted.",
     grader_error: "The grader failed. This is not your fault and is not counted: try again.",
+    cancelled: "Cancelled before grading started. It is not counted.",
   };
 
   /* --- Small helpers ------------------------------------------------------- */
@@ -931,7 +932,9 @@
         if (body.status === "queued") self.showQueued(body.position);
         (body.events || []).forEach((message) => self.handle(message));
         if (body.status === "queued" && body.grader) self.handle({ type: "grader", data: body.grader });
-        if (!self.done && body.status === "completed" && body.result) self.complete(body.result);
+        if (!self.done && (body.status === "completed" || body.status === "cancelled") && body.result) {
+          self.complete(body.result);
+        }
       })
       .catch(() => {
         /* Try again on the next tick: the server may be restarting. */

@@ -115,6 +115,30 @@ async def test_a_reconnecting_client_gets_every_event_it_missed(
     await second.disconnect()
 
 
+async def test_a_client_that_has_every_event_of_a_finished_submission_is_closed(
+    submission: Submission, learner: User
+) -> None:
+    await append(submission, "completed", {"result": {"status": "pass"}})
+    cookie = await database_sync_to_async(session_cookie)(learner)
+    for after in (2, 99):
+        communicator = connect(submission, cookie, after=after)
+        connected, _ = await communicator.connect()
+        assert connected
+        assert (await communicator.receive_output())["type"] == "websocket.close"
+
+
+async def test_a_seq_beyond_the_stored_ones_replays_from_the_last_and_misses_nothing(
+    submission: Submission, learner: User
+) -> None:
+    cookie = await database_sync_to_async(session_cookie)(learner)
+    communicator = connect(submission, cookie, after=99)
+    await communicator.connect()
+    assert (await communicator.receive_json_from())["type"] == "position"
+    await append(submission, "started", {"tests": []})
+    assert (await communicator.receive_json_from())["seq"] == 2
+    await communicator.disconnect()
+
+
 async def test_another_user_cannot_subscribe(submission: Submission, other_learner: User) -> None:
     communicator = connect(submission, await database_sync_to_async(session_cookie)(other_learner))
     connected, code = await communicator.connect()

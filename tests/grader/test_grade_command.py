@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from grader.models import Submission
 from lessons.models import Exercise
 from tests.conftest import FLASK_EXERCISE_DIR
+from tests.live_server import live_database_url
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def grade(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": "test-only-key",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": live_database_url(),
         **env,
     }
     return subprocess.run(

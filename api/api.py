@@ -1,0 +1,28 @@
+"""The HTTP API under /api/v1/ (docs/api.md): OpenAPI at /api/v1/openapi.json,
+Swagger UI at /api/v1/docs (Ninja's own page: its settings in a JSON block and
+its scripts as static files, so it runs under the site's script-src 'self')."""
+
+from ninja import NinjaAPI
+
+from api.auth import BearerToken
+from api.catalog import router as catalog_router
+from api.errors import errors_install
+from api.submissions import router as submissions_router
+
+api = NinjaAPI(
+    title="Lectern API",
+    version="1",
+    description=(
+        "Submit code for grading, follow it as it is graded, read results. Authenticate "
+        "with a personal access token (create one on /accounts/tokens/) sent as "
+        '`Authorization: Bearer lct_…`. Errors are `{"error": {"code", "message", '
+        '"fields"?}}`. Guide: docs/api.md.'
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors_install(api)
+api.add_router("", catalog_router)
+api.add_router("", submissions_router)

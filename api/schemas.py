@@ -1,0 +1,203 @@
+"""The shapes of the API's requests and answers: the OpenAPI document is made from these."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class ErrorDetail(Schema):
+    code: str = Field(..., description="Machine-readable, e.g. rate_limited.")
+    message: str = Field(..., description="What went wrong and what to do, in words.")
+    fields: dict[str, str] | None = Field(None, description="The input fields at fault.")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class CourseOut(Schema):
+    slug: str
+    title: str
+    summary: str
+    exercise_count: int
+    url: str
+
+
+class ExerciseSummaryOut(Schema):
+    slug: str
+    title: str
+    course: str
+    lesson: str
+    max_score: float
+    accepted_files: list[str]
+    url: str
+
+
+class TestSpecOut(Schema):
+    name: str
+    visibility: Literal["visible"]
+    max_points: float
+
+
+class HiddenTestsOut(Schema):
+    count: int
+    max_points: float
+
+
+class LimitsOut(Schema):
+    wall_seconds: float
+    memory_mb: int
+    pids: int
+    cpus: float
+    output_kb: int
+
+
+class ExerciseOut(ExerciseSummaryOut):
+    instructions_html: str
+    starter_files: dict[str, str]
+    visible_tests: dict[str, str] = Field(..., description="The visible test files, name → text.")
+    tests: list[TestSpecOut] = Field(..., description="The visible tests, in file order.")
+    hidden_tests: HiddenTestsOut
+    limits: LimitsOut | None = Field(None, description="Sandbox limits of one run.")
+    hint_count: int
+
+
+class SubmissionIn(Schema):
+    exercise: str = Field(..., min_length=1, max_length=100, examples=["flask-hello-world"])
+    files: dict[str, str] = Field(
+        ...,
+        description="File name → text; names from the exercise's accepted_files.",
+        examples=[{"app.py": "from flask import Flask\napp = Flask(__name__)\n"}],
+    )
+    mode: Literal["run", "submit"] = Field(
+        "submit", description="run: the visible tests only, not counted; submit: every test."
+    )
+    callback_url: str | None = Field(
+        None,
+        max_length=2000,
+        description="POSTed the signed result when grading ends (http or https, public hosts).",
+    )
+    on_behalf_of: str | None = Field(
+        None,
+        min_length=1,
+        max_length=150,
+        description="A learner's username; needs a token with the submit_for_learners scope "
+        "of an instructor of the exercise's course.",
+    )
+
+
+class SubmissionUrls(Schema):
+    self: str
+    events: str = Field(..., description="Server-Sent Events stream.")
+    websocket: str
+
+
+class SubmissionAcceptedOut(Schema):
+    id: str
+    status: str
+    position: int = Field(..., description="Place in the queue: 1 is next; 0 once started.")
+    urls: SubmissionUrls
+
+
+class TestResultOut(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    status: str
+    message: str
+    output: str
+    points: float
+    max_points: float
+    visibility: str
+    duration_ms: int
+
+
+class ResultOut(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    version: int
+    status: Literal["pass", "fail", "error"]
+    verdict: str
+    message: str
+    location: dict[str, Any] | None = None
+    score: float
+    max_score: float
+    gradable: bool
+    output: str
+    tests: list[TestResultOut]
+    timings: dict[str, Any] | None = None
+
+
+class EventOut(Schema):
+    seq: int
+    type: str
+    data: dict[str, Any]
+    at: str
+
+
+class GraderOut(Schema):
+    available: bool
+    message: str
+
+
+class CallbackOut(Schema):
+    url: str
+    attempts: int
+    delivered_at: datetime | None
+    failed_at: datetime | None
+    next_attempt_at: datetime | None
+    last_status: int | None
+    last_error: str
+
+
+class SubmissionOut(Schema):
+    id: str
+    exercise: str
+    status: Literal["queued", "running", "completed", "cancelled"]
+    mode: Literal["run", "submit"]
+    position: int
+    learner: str | None
+    submitted_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: ResultOut | None
+    events: list[EventOut]
+    grader: GraderOut
+    callback: CallbackOut | None = Field(None, description="Shown to whoever submitted it.")
+    urls: SubmissionUrls
+
+
+class SubmissionSummaryOut(Schema):
+    id: str
+    exercise: str
+    status: Literal["queued", "running", "completed", "cancelled"]
+    mode: Literal["run", "submit"]
+    verdict: str | None
+    score: float | None
+    max_score: float | None
+    created_at: datetime
+    finished_at: datetime | None
+    urls: SubmissionUrls
+
+
+class SubmissionPageOut(Schema):
+    items: list[SubmissionSummaryOut]
+    count: int
+    page: int
+    per_page: int
+    next: str | None
+    previous: str | None
+
+
+class TokenInfoOut(Schema):
+    name: str
+    scopes: list[str]
+    expires_at: datetime | None
+
+
+class MeOut(Schema):
+    username: str
+    token: TokenInfoOut

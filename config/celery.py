@@ -1,0 +1,33 @@
+"""The Celery application of GRADER_BACKEND=celery: `celery -A config worker -Q grading`.
+
+Its settings are the CELERY_* names in config/settings.py (late acknowledgement,
+redelivery when a worker dies, prefetch 1, the visibility timeout, concurrency).
+The grading task is in grader/tasks.py; the periodic jobs every worker runs are
+in grader/periodic.py (docs/deploy.md says why every worker runs them).
+"""
+
+import os
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("lectern", include=["grader.tasks"])
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@worker_ready.connect
+def _sweeper_start(sender: Any = None, **kwargs: Any) -> None:
+    # In the worker's main process, once its pool is up; Django is set up by then.
+    from grader.periodic import sweeper_start
+
+    sweeper_start()
+
+
+@worker_shutdown.connect
+def _sweeper_stop(sender: Any = None, **kwargs: Any) -> None:
+    from grader.periodic import sweeper_stop
+
+    sweeper_stop()

@@ -1,0 +1,176 @@
+"""The periodic jobs of GRADER_BACKEND=celery, run by every worker.
+
+Every GRADER_SWEEP_SECONDS each Celery worker process (its main process, in a
+thread started when the worker is ready) sweeps:
+
+- gradings whose worker died (lease run out, or a dead process on this host)
+  go back to the queue and are dispatched again at once;
+- submissions that sat queued long after their last task was sent (Redis lost
+  it: restarted without persistence, flushed, or the web could not reach it)
+  are dispatched again;
+- a grader marked unavailable is checked again, so /healthz recovers even when
+  nothing is waiting;
+- leftover sandbox containers are removed (every GRADER_PRUNE_SECONDS);
+- due HTTP callbacks are delivered.
+
+Why every worker and not one beat process: nothing to elect, nothing to lose
+when a host dies. Each job claims its work with a conditional UPDATE (or only
+removes what no live grading can own), so two workers sweeping at once do each
+thing once; a duplicate task can at worst be sent, and its claim then refuses it.
+"""
+
+import logging
+import random
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Q
+from django.utils import timezone
+
+from grader.models import Submission
+from grader.selectors import grader_status_get
+from grader.services import grader_status_set, submissions_recover_abandoned
+from grader.tasks import submission_enqueue
+from sandboxes.runner import SandboxUnavailable, engine_check, sandboxes_prune
+
+logger = logging.getLogger(__name__)
+
+# At most this many submissions are dispatched again by one sweep.
+REDISPATCH_BATCH = 500
+
+
+@dataclass
+class Sweep:
+    """What one sweep did, for the log and the tests."""
+
+    recovered: list[uuid.UUID] = field(default_factory=list)
+    redispatched: list[uuid.UUID] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+
+
+def submission_redispatch(*, submission_id: uuid.UUID) -> bool:
+    """Send the grading task of a queued submission again, and note when."""
+    Submission.objects.filter(pk=submission_id).update(dispatched_at=timezone.now())
+    return submission_enqueue(submission_id=submission_id)
+
+
+def submissions_redispatch_stale(*, older_than: float) -> list[uuid.UUID]:
+    """Dispatch again the submissions still queued `older_than` seconds after
+    their last task was sent (or their creation, when none was noted)."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than)
+    stale = (
+        Submission.objects.filter(status=Submission.Status.QUEUED)
+        .filter(Q(dispatched_at__lt=cutoff) | Q(dispatched_at__isnull=True, created_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("id", "dispatched_at")[:REDISPATCH_BATCH]
+    )
+    redispatched = []
+    for submission_id, dispatched_at in stale:
+        # Only the sweep whose UPDATE still sees the old time sends the task.
+        same = Q(dispatched_at=dispatched_at) if dispatched_at else Q(dispatched_at__isnull=True)
+        won = Submission.objects.filter(
+            same, pk=submission_id, status=Submission.Status.QUEUED
+        ).update(dispatched_at=now)
+        if won:
+            logger.warning(
+                "submission %s waited %s s without a worker; dispatched again",
+                submission_id,
+                int(older_than),
+            )
+            if submission_enqueue(submission_id=submission_id):
+                redispatched.append(submission_id)
+    return redispatched
+
+
+def grader_status_refresh() -> None:
+    """Mark the grader available again once the sandbox engine answers."""
+    if grader_status_get()["available"]:
+        return
+    try:
+        engine_check()
+    except SandboxUnavailable:
+        return
+    grader_status_set(available=True)
+
+
+def callbacks_deliver_due() -> None:
+    """Deliver the HTTP callbacks that are due (issue 6's API); nothing without it."""
+
+
+def sweep_run(*, prune: bool = False) -> Sweep:
+    """One sweep of every periodic job; each job's failure is logged, not fatal."""
+    done = Sweep()
+    try:
+        done.recovered = submissions_recover_abandoned()
+        for submission_id in done.recovered:
+            submission_redispatch(submission_id=submission_id)
+    except Exception:
+        logger.exception("recovering abandoned gradings failed")
+    try:
+        done.redispatched = submissions_redispatch_stale(
+            older_than=settings.GRADER_REDISPATCH_SECONDS
+        )
+    except Exception:
+        logger.exception("dispatching stale submissions again failed")
+    try:
+        grader_status_refresh()
+        if prune:
+            done.pruned = sandboxes_prune()
+    except SandboxUnavailable:
+        pass
+    except Exception:
+        logger.exception("checking the sandboxes failed")
+    try:
+        callbacks_deliver_due()
+    except Exception:
+        logger.exception("delivering callbacks failed")
+    return done
+
+
+class Sweeper(threading.Thread):
+    """Runs sweep_run every GRADER_SWEEP_SECONDS (with jitter, so that workers
+    started together do not sweep in step) until stopped."""
+
+    def __init__(self) -> None:
+        super().__init__(name="lectern-sweeper", daemon=True)
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        interval = settings.GRADER_SWEEP_SECONDS
+        next_prune = 0.0
+        elapsed = 0.0
+        while not self.stopping.is_set():
+            try:
+                prune = elapsed >= next_prune
+                if prune:
+                    next_prune = elapsed + settings.GRADER_PRUNE_SECONDS
+                sweep_run(prune=prune)
+            finally:
+                # The thread's own connections; never left open across a pause.
+                connections.close_all()
+            pause = interval * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
+            self.stopping.wait(pause)
+            elapsed += pause
+
+
+_sweeper: Sweeper | None = None
+
+
+def sweeper_start() -> None:
+    """Start this process's sweeper (once)."""
+    global _sweeper
+    if _sweeper is None or not _sweeper.is_alive():
+        _sweeper = Sweeper()
+        _sweeper.start()
+        logger.info("grader sweeper started (every %s s)", settings.GRADER_SWEEP_SECONDS)
+
+
+def sweeper_stop() -> None:
+    if _sweeper is not None:
+        _sweeper.stopping.set()
+        _sweeper.join(timeout=10)

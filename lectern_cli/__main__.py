@@ -1,0 +1,3 @@
+from lectern_cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,264 @@
+"""Result callbacks against a real HTTP server started by the test: signed with
+the token's secret, retried with growing delays, refused for private addresses."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from accounts.services import NewApiToken
+from api.callbacks import callbacks_deliver_due
+from api.models import CallbackAttempt, CallbackDelivery
+from grader.services import submission_cancel
+from lessons.models import Exercise
+from tests.api.conftest import ApiClient
+from tests.conftest import exercise_files
+from tests.live_server import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Receiver:
+    """A callback receiver on 127.0.0.1 that fails the first `failures` requests."""
+
+    def __init__(self, failures: int, delay: float = 0.0) -> None:
+        self.failures = failures
+        self.delay = delay
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def serving(self) -> Iterator[str]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(receiver.delay)
+                with receiver.lock:
+                    receiver.requests.append((dict(self.headers.items()), body))
+                    failing = len(receiver.requests) <= receiver.failures
+                self.send_response(503 if failing else 204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/hooks/lectern?source=ci"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.fixture
+def fast_callbacks(settings: Any) -> None:
+    settings.CALLBACKS_ALLOW_PRIVATE = True
+    settings.CALLBACK_RETRY_BASE_SECONDS = 0.02
+    settings.CALLBACK_TIMEOUT_SECONDS = 5.0
+
+
+def submit_and_finish(token: NewApiToken, learner: User, callback_url: str) -> str:
+    """A submission with a callback, made final (cancelled: no grading needed)."""
+    response = ApiClient(token).post(
+        "/api/v1/submissions",
+        {
+            "exercise": "flask-hello-world",
+            "files": exercise_files("starter"),
+            "callback_url": callback_url,
+        },
+    )
+    assert response.status_code == 202, response.json()
+    submission_id = response.json()["id"]
+    submission_cancel(submission_id=submission_id, user=learner)
+    return str(submission_id)
+
+
+def deliver_until_settled(rounds: int = 400) -> CallbackDelivery:
+    """Call the delivery service as the grader's loop does, until the delivery is
+    delivered or given up (bounded: the schedule is sped up by the settings)."""
+    for _ in range(rounds):
+        callbacks_deliver_due(worker="test")
+        delivery = CallbackDelivery.objects.get()
+        if delivery.delivered_at or delivery.failed_at:
+            return delivery
+        time.sleep(0.01)
+    raise AssertionError("the callback was neither delivered nor given up")
+
+
+def scheduled_delays(delivery: CallbackDelivery) -> list[float]:
+    attempts = CallbackAttempt.objects.filter(delivery=delivery).order_by("number")
+    return [
+        (attempt.retry_at - attempt.attempted_at).total_seconds()
+        for attempt in attempts
+        if attempt.retry_at is not None
+    ]
+
+
+def test_the_result_is_posted_signed_and_retried_until_accepted(
+    fast_callbacks: None, learner: User, learner_token: NewApiToken, flask_exercise: Exercise
+) -> None:
+    receiver = Receiver(failures=2)
+    with receiver.serving() as url:
+        submission_id = submit_and_finish(learner_token, learner, url)
+        delivery = deliver_until_settled()
+
+    assert delivery.delivered_at is not None
+    assert delivery.attempts == 3
+    assert len(receiver.requests) == 3
+    bodies = {body for _, body in receiver.requests}
+    assert len(bodies) == 1  # every try sends the same bytes
+    headers, body = receiver.requests[-1]
+    expected = hmac.new(learner_token.signing_secret.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Lectern-Signature"] == f"sha256={expected}"
+    assert headers["X-Lectern-Timestamp"].isdigit()
+    assert headers["Content-Type"] == "application/json"
+    assert [h["X-Lectern-Attempt"] for h, _ in receiver.requests] == ["1", "2", "3"]
+    payload = json.loads(body)
+    assert payload["event"] == "submission.completed"
+    assert payload["submission"]["id"] == submission_id
+    assert payload["result"]["verdict"] == "cancelled"
+    # The backoff grows: each delay twice the one before.
+    first, second = scheduled_delays(delivery)
+    assert second > first > 0
+
+
+def test_a_receiver_that_keeps_failing_gets_at_least_five_tries_with_growing_delays(
+    fast_callbacks: None, learner: User, learner_token: NewApiToken, flask_exercise: Exercise
+) -> None:
+    receiver = Receiver(failures=1000)
+    with receiver.serving() as url:
+        submit_and_finish(learner_token, learner, url)
+        delivery = deliver_until_settled()
+        callbacks_deliver_due(worker="test")  # nothing more once given up
+
+    assert delivery.delivered_at is None
+    assert delivery.failed_at is not None
+    assert delivery.attempts >= 5
+    assert len(receiver.requests) == delivery.attempts
+    assert delivery.last_status == 503
+    delays = scheduled_delays(delivery)
+    assert len(delays) == delivery.attempts - 1
+    assert all(later > earlier for earlier, later in pairwise(delays))
+
+
+def test_the_default_schedule_spreads_the_tries_over_several_minutes(settings: Any) -> None:
+    from api.callbacks import callback_retry_delay
+
+    delays = [callback_retry_delay(attempts=n) for n in range(1, settings.CALLBACK_MAX_ATTEMPTS)]
+    assert settings.CALLBACK_MAX_ATTEMPTS >= 5
+    assert sum(delays) >= 5 * 60
+
+
+def test_a_receiver_that_cannot_be_reached_is_tried_again(
+    fast_callbacks: None, learner: User, learner_token: NewApiToken, flask_exercise: Exercise
+) -> None:
+    submit_and_finish(learner_token, learner, f"http://127.0.0.1:{free_port()}/nobody")
+    callbacks_deliver_due(worker="test")
+
+    delivery = CallbackDelivery.objects.get()
+    assert delivery.attempts == 1
+    assert delivery.delivered_at is None and delivery.failed_at is None
+    assert "ConnectionRefused" in delivery.last_error
+
+
+def test_two_processes_never_make_the_same_try(
+    fast_callbacks: None, learner: User, learner_token: NewApiToken, flask_exercise: Exercise
+) -> None:
+    receiver = Receiver(failures=0, delay=0.3)
+    with receiver.serving() as url:
+        submit_and_finish(learner_token, learner, url)
+
+        def deliver(worker: str) -> int:
+            try:
+                return callbacks_deliver_due(worker=worker)
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            delivered = list(pool.map(deliver, ["a", "b", "c", "d"]))
+
+    assert sum(delivered) == 1
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://10.1.2.3/hook",
+        "http://192.168.1.10/hook",
+        "http://172.16.0.1/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/hook",
+        "http://0.0.0.0/hook",
+        "http://[::1]/hook",
+        "http://[fe80::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "ftp://8.8.8.8/hook",
+        "javascript:alert(1)",
+        "http://user:pass@8.8.8.8/hook",
+        "http:///nohost",
+    ],
+)
+def test_private_addresses_and_other_schemes_are_refused(
+    api: ApiClient, flask_exercise: Exercise, url: str
+) -> None:
+    response = api.post(
+        "/api/v1/submissions",
+        {"exercise": "flask-hello-world", "files": exercise_files("starter"), "callback_url": url},
+    )
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_callback_url"
+    assert "callback_url" in error["fields"]
+    assert not CallbackDelivery.objects.exists()
+
+
+def test_a_public_address_is_accepted(api: ApiClient, flask_exercise: Exercise) -> None:
+    response = api.post(
+        "/api/v1/submissions",
+        {
+            "exercise": "flask-hello-world",
+            "files": exercise_files("starter"),
+            "callback_url": "https://8.8.8.8/hook",
+        },
+    )
+    assert response.status_code == 202
+    assert CallbackDelivery.objects.get().url == "https://8.8.8.8/hook"
+
+
+def test_the_address_is_checked_again_at_delivery(
+    fast_callbacks: None,
+    settings: Any,
+    learner: User,
+    learner_token: NewApiToken,
+    flask_exercise: Exercise,
+) -> None:
+    receiver = Receiver(failures=0)
+    with receiver.serving() as url:
+        submit_and_finish(learner_token, learner, url)
+        # The name now points somewhere private (as after DNS rebinding).
+        settings.CALLBACKS_ALLOW_PRIVATE = False
+        callbacks_deliver_due(worker="test")
+
+    delivery = CallbackDelivery.objects.get()
+    assert receiver.requests == []
+    assert delivery.delivered_at is None
+    assert delivery.last_error.startswith("refused:")
