@@ -14,30 +14,13 @@ from accounts.services import NewApiToken, api_token_create, api_token_revoke
 from config.asgi import application
 from grader.models import Submission
 from grader.services import submission_create
-from grader.submission_events import event_append
 from lessons.models import Exercise
 from tests.api.conftest import bearer
+from tests.stored_events import append, passed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
-
-
-def passed(name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "status": "pass",
-        "message": "",
-        "output": "",
-        "points": 1.0,
-        "max_points": 1.0,
-        "visibility": "visible",
-        "duration_ms": 3,
-    }
-
-
-async def append(submission: Submission, type_: str, data: dict[str, Any]) -> None:
-    await database_sync_to_async(event_append)(submission_id=submission.id, type=type_, data=data)
 
 
 @pytest.fixture

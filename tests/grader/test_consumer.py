@@ -1,8 +1,6 @@
 """The submission WebSocket, through the project's real ASGI application
 (origin check, sessions, auth) with Channels' WebsocketCommunicator."""
 
-from typing import Any
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -12,8 +10,8 @@ from django.test import Client
 from config.asgi import application
 from grader.models import Submission
 from grader.services import submission_create
-from grader.submission_events import event_append
 from lessons.models import Exercise
+from tests.stored_events import append, passed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,23 +36,6 @@ def connect(submission: Submission, cookie: bytes, after: int = 0) -> WebsocketC
         f"/ws/submissions/{submission.id}/?after={after}",
         headers=[ORIGIN, (b"cookie", cookie)],
     )
-
-
-async def append(submission: Submission, type_: str, data: dict[str, Any]) -> None:
-    await database_sync_to_async(event_append)(submission_id=submission.id, type=type_, data=data)
-
-
-def passed(name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "status": "pass",
-        "message": "",
-        "output": "",
-        "points": 1.0,
-        "max_points": 1.0,
-        "visibility": "visible",
-        "duration_ms": 3,
-    }
 
 
 @pytest.fixture
