@@ -17,7 +17,6 @@ once and no learner ever had more submissions in the queue than allowed.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,9 +25,14 @@ import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-EXERCISE = "flask-hello-world"
-EXERCISE_DIR = PROJECT_DIR / "lessons" / "content" / "python-backend" / "exercises" / EXERCISE
+from bench.grading_latency import (
+    EXERCISE,
+    EXERCISE_DIR,
+    PROJECT_DIR,
+    percentile,
+    prepare_database,
+)
+
 LESSON = "/courses/python-backend/hello-flask/"
 HEAD = "from flask import Flask\napp = Flask(__name__)\n"
 HOSTILE = {
@@ -118,11 +122,6 @@ def memory_sampler(pid: int, stop: threading.Event, samples: list[int]) -> None:
         stop.wait(1)
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=50)
@@ -132,15 +131,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="lectern-load-") as scratch:
         database_url = f"sqlite:///{Path(scratch) / 'load.sqlite3'}"
-        env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1"}
-        for command in (["migrate", "--noinput", "-v", "0"], ["load_lessons"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command],
-                cwd=PROJECT_DIR,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+        prepare_database(database_url)
         os.environ.update(
             DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1"
         )

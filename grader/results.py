@@ -209,12 +209,15 @@ def _verdict(
     return "failed", f"{passed} of {len(tests)} tests passed.", True, None
 
 
-def _tests_not_run(tests_spec: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
-    return [
+def _result_not_run(
+    *, tests_spec: list[dict[str, Any]], verdict: str, message: str, test_message: str
+) -> dict[str, Any]:
+    """A result in which no test ran: worth nothing, and not counted as an attempt."""
+    tests = [
         {
             "name": spec["name"],
             "status": "error",
-            "message": message,
+            "message": test_message,
             "output": "",
             "points": 0.0,
             "max_points": float(spec["points"]),
@@ -223,38 +226,36 @@ def _tests_not_run(tests_spec: list[dict[str, Any]], message: str) -> list[dict[
         }
         for spec in tests_spec
     ]
+    return {
+        "version": RESULT_VERSION,
+        "status": "error",
+        "verdict": verdict,
+        "message": message,
+        "location": None,
+        "score": 0.0,
+        "max_score": sum(test["max_points"] for test in tests),
+        "gradable": False,
+        "output": "",
+        "tests": tests,
+    }
 
 
 def result_for_failure(*, tests_spec: list[dict[str, Any]], message: str) -> dict[str, Any]:
     """The result when the grader itself failed: not the learner's fault, not an attempt."""
-    tests = _tests_not_run(tests_spec, "Not run.")
-    return {
-        "version": RESULT_VERSION,
-        "status": "error",
-        "verdict": "grader_error",
-        "message": f"The grader could not grade this submission: {message} "
+    return _result_not_run(
+        tests_spec=tests_spec,
+        verdict="grader_error",
+        message=f"The grader could not grade this submission: {message} "
         "This is not a problem with your code; please submit again.",
-        "location": None,
-        "score": 0.0,
-        "max_score": sum(test["max_points"] for test in tests),
-        "gradable": False,
-        "output": "",
-        "tests": tests,
-    }
+        test_message="Not run.",
+    )
 
 
 def result_for_cancelled(*, tests_spec: list[dict[str, Any]]) -> dict[str, Any]:
     """The result of a submission withdrawn before grading: nothing ran, not an attempt."""
-    tests = _tests_not_run(tests_spec, "Not run: the submission was cancelled.")
-    return {
-        "version": RESULT_VERSION,
-        "status": "error",
-        "verdict": "cancelled",
-        "message": "Cancelled before grading started.",
-        "location": None,
-        "score": 0.0,
-        "max_score": sum(test["max_points"] for test in tests),
-        "gradable": False,
-        "output": "",
-        "tests": tests,
-    }
+    return _result_not_run(
+        tests_spec=tests_spec,
+        verdict="cancelled",
+        message="Cancelled before grading started.",
+        test_message="Not run: the submission was cancelled.",
+    )
