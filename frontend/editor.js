@@ -11,7 +11,7 @@
  * Ctrl-M (Shift-Alt-M on macOS) switches Tab between indenting and moving on.
  */
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
@@ -145,13 +145,17 @@ export function editorCreate(parent, options = {}) {
       return view.state.doc.toString();
     },
     /* Replace the whole text. undoable: false (say, a restored draft) keeps
-       the change out of the undo history. */
+       the change out of the undo history. An undoable replacement (Reset to
+       starter) is an undo step of its own: CodeMirror joins changes made
+       within half a second into one step, so a reset right after typing would
+       otherwise be undone together with that typing, and Ctrl+Z would not
+       bring the typed code back. */
     setValue(text, { undoable = true } = {}) {
       if (text === view.state.doc.toString()) return;
       view.dispatch({
         changes: { from: 0, to: view.state.doc.length, insert: text },
         selection: EditorSelection.cursor(0),
-        annotations: undoable ? [] : [Transaction.addToHistory.of(false)],
+        annotations: undoable ? [isolateHistory.of("full")] : [Transaction.addToHistory.of(false)],
       });
     },
     focus() {

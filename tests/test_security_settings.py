@@ -12,17 +12,25 @@ from django.conf import settings
 from django.test import Client
 
 
-def check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
+def run_unconfigured(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`command` in the project with none of the DJANGO_ variables but `env`,
+    as on a machine where nobody exported anything."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        list(command),
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
+    )
+
+
+def check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
+    return run_unconfigured(
+        sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", **env
     )
 
 
@@ -41,6 +49,32 @@ def test_production_needs_a_secret_key() -> None:
     finished = check_deploy(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="0")
     assert finished.returncode != 0
     assert "DJANGO_SECRET_KEY" in finished.stderr
+
+
+@pytest.mark.parametrize("module", ["config.asgi", "config.celery"])
+def test_a_serving_process_without_a_secret_key_refuses_to_start(module: str) -> None:
+    """Daphne and Celery load these modules; neither goes through manage.py."""
+    finished = run_unconfigured(
+        sys.executable,
+        "-c",
+        f"import {module}, django.conf; django.conf.settings.SECRET_KEY",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert finished.returncode != 0
+    assert "Set the environment variable DJANGO_SECRET_KEY" in finished.stderr
+
+
+def test_commands_run_by_hand_need_no_variables() -> None:
+    """The README's `manage.py lint_lessons` (like `grade` and `load_lessons`)
+    works in a checkout with nothing exported, as `make run` does."""
+    finished = run_unconfigured(sys.executable, "manage.py", "lint_lessons")
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+
+
+def test_check_deploy_without_a_key_still_fails() -> None:
+    """The development key a bare manage.py falls back to never passes a deploy check."""
+    finished = check_deploy()
+    assert finished.returncode != 0
 
 
 @pytest.mark.django_db

@@ -273,6 +273,31 @@ def test_files_in_tabs_and_keyboard_only_use(page: Page, tmp_path: Path) -> None
     )
 
 
+def test_reset_right_after_typing_is_an_undo_step_of_its_own(page: Page, tmp_path: Path) -> None:
+    """CodeMirror joins changes made within half a second into one undo step.
+    With the page's clock stopped, typing and Reset happen at the same instant
+    on any machine, so Ctrl+Z must undo the reset alone."""
+    files = demo_course_files(slug="undo", exercise="undo-add")
+    course_load(path=tree_write(tmp_path / "content", files) / "undo")
+    page.clock.install(time="2030-01-01T09:00:00")
+    page.clock.pause_at("2030-01-01T10:00:00")
+
+    page.goto("/courses/undo/first/")
+    widget = page.locator("#exercise-undo-add")
+    editor = editor_of(widget, "calc.py")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.insert_text("# typed just now")
+    page.once("dialog", lambda dialog: dialog.accept())
+    widget.get_by_role("button", name="Reset to starter").click()
+    expect(editor).not_to_contain_text("typed just now")
+
+    editor.click()
+    page.keyboard.press("ControlOrMeta+z")
+    expect(editor).to_contain_text("# typed just now")
+    assert "return 0  # STARTER_MARKER" in editor_text(widget, "calc.py")
+
+
 def test_results_arrive_by_polling_when_the_websocket_fails(
     page: Page, live_site: Site, learner: User
 ) -> None:
