@@ -1,15 +1,22 @@
-"""Personal access tokens: make one (shown once), check one, revoke one."""
+"""Personal access tokens: make one (shown once), with a password too, check one,
+revoke one."""
 
 import hashlib
+import math
 import secrets
 import string
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import ApiToken
 from accounts.selectors import user_is_instructor
@@ -26,6 +33,13 @@ TOKENS_PER_USER_MAX = 50
 # last_used_at is written at most this often per token: a busy CI would
 # otherwise turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+# A token made from a password (POST /api/v1/tokens) lives as long as the web
+# page's default unless the request says otherwise.
+PASSWORD_TOKEN_DAYS_DEFAULT = 90
+# Password guessing: at most this many sign-ins per username and client address
+# in a window; the window starts with the first one and a success closes it.
+SIGN_IN_ATTEMPTS_MAX = 5
+SIGN_IN_WINDOW_SECONDS = 15 * 60
 
 
 class ApiTokenInvalid(Exception):
@@ -44,6 +58,25 @@ class ApiTokenRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class CredentialsRejected(Exception):
+    """A username and password that do not sign anyone in (which of the two is
+    wrong is not said: that would tell a guesser which usernames exist)."""
+
+    code = "invalid_credentials"
+    message = "Wrong username or password; check both, or reset the password on the site."
+
+
+class SignInThrottled(Exception):
+    """Too many sign-ins for one username from one address: try again later."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        self.message = f"Too many sign-in attempts for this username; try again in {retry_after} s."
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -144,3 +177,55 @@ def api_token_authenticate(*, raw_token: str) -> ApiToken:
     if ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now):
         token.last_used_at = now
     return token
+
+
+def _sign_in_keys(*, username: str, client_ip: str) -> tuple[str, str]:
+    # Hashed: any username is a valid cache key then (memcached refuses spaces).
+    digest = hashlib.sha256(
+        f"{username.casefold()}\0{client_ip}".encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    return f"sign-in:{digest}:count", f"sign-in:{digest}:until"
+
+
+def _sign_in_count(*, username: str, client_ip: str) -> None:
+    """Count one attempt before the password is checked, atomically (cache.add and
+    cache.incr), so that many at once cannot all slip in under the limit."""
+    count_key, until_key = _sign_in_keys(username=username, client_ip=client_ip)
+    cache.add(until_key, time.time() + SIGN_IN_WINDOW_SECONDS, SIGN_IN_WINDOW_SECONDS)
+    cache.add(count_key, 0, SIGN_IN_WINDOW_SECONDS)
+    try:
+        attempts = cache.incr(count_key)
+    except ValueError:  # the window ran out between add and incr: a new one
+        cache.add(count_key, 0, SIGN_IN_WINDOW_SECONDS)
+        attempts = cache.incr(count_key)
+    if attempts > SIGN_IN_ATTEMPTS_MAX:
+        until = cache.get(until_key) or time.time() + SIGN_IN_WINDOW_SECONDS
+        raise SignInThrottled(retry_after=max(1, math.ceil(until - time.time())))
+
+
+@sensitive_variables("password")
+def api_token_create_with_password(
+    *,
+    request: HttpRequest | None,
+    username: str,
+    password: str,
+    name: str,
+    client_ip: str,
+    expires_days: int | None = None,
+) -> NewApiToken:
+    """A new token for whoever `username` and `password` sign in (Django's
+    authenticate(), so every configured backend and its checks apply).
+
+    Raises SignInThrottled past SIGN_IN_ATTEMPTS_MAX tries per username and
+    client address in SIGN_IN_WINDOW_SECONDS (then the password is not even
+    checked), CredentialsRejected, and ApiTokenInvalid as api_token_create does.
+    The limit is counted in Django's cache: with the default in-memory cache,
+    per process, so several web processes need a shared cache (Redis).
+    """
+    _sign_in_count(username=username, client_ip=client_ip)
+    user = authenticate(request, username=username, password=password)
+    if not isinstance(user, User):
+        raise CredentialsRejected
+    cache.delete_many(list(_sign_in_keys(username=username, client_ip=client_ip)))
+    days = PASSWORD_TOKEN_DAYS_DEFAULT if expires_days is None else expires_days
+    return api_token_create(user=user, name=name, expires_at=timezone.now() + timedelta(days=days))

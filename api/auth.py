@@ -17,6 +17,16 @@ class TokenRejected(Exception):
 
 
 class BearerToken(HttpBearer):
+    def __call__(self, request: HttpRequest) -> ApiToken | None:
+        # Ninja's own __call__ logs a header with another scheme ("Token lct_…",
+        # a bare token, Basic credentials) whole at ERROR under DEBUG: a secret
+        # in the log. Here nothing of the header's value is logged; a wrong
+        # scheme is only "no token" (401 authentication_required).
+        scheme, _, token = request.headers.get(self.header, "").strip().partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         if not token.strip():
             return None  # no token at all: authentication_required

@@ -2,10 +2,15 @@
 submission is final, and try again with exponential backoff.
 
 The deliveries are rows in the database (api.models.CallbackDelivery), so a
-restart loses none. `callbacks_deliver_due` delivers what is due; the in-process
-grader calls it every CALLBACK_POLL_SECONDS and Celery workers may call it too:
-each try is claimed with one conditional UPDATE, so two processes never make
-the same try.
+restart loses none. `callbacks_deliver_due` delivers what is due; it is a job of
+the grader's periodic sweep (registered in api/apps.py), which the in-process
+grader runs every CALLBACK_POLL_SECONDS and every Celery worker every
+GRADER_SWEEP_SECONDS: each try is claimed with one conditional UPDATE, so two
+processes never make the same try.
+
+The signature covers the timestamp and the body together (as Stripe's webhooks
+do), so a receiver that rejects old timestamps cannot be fed a recorded delivery
+again later.
 
 Server-side request forgery: a callback URL may only name a public address.
 The host is resolved when the submission is made and again at every try, and
@@ -34,6 +39,7 @@ from django.utils import timezone
 
 from api.models import CallbackAttempt, CallbackDelivery
 from grader.models import Submission
+from grader.services import worker_name
 
 logger = logging.getLogger(__name__)
 
@@ -124,9 +130,11 @@ def callback_url_check(*, url: str) -> str:
     return url
 
 
-def callback_signature(*, secret: str, body: bytes) -> str:
-    """The X-Lectern-Signature value: sha256=<hex HMAC-SHA256 of the exact body>."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def callback_signature(*, secret: str, timestamp: str, body: bytes) -> str:
+    """The X-Lectern-Signature value: sha256=<hex HMAC-SHA256 of
+    "<X-Lectern-Timestamp>.<the exact body>">."""
+    signed = timestamp.encode() + b"." + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
 
 
@@ -226,11 +234,15 @@ def callback_attempt(*, delivery_id: int, worker: str) -> bool | None:
     error = ""
     try:
         target = callback_target_resolve(url=delivery.url)
+        timestamp = str(int(started.timestamp()))
+        signature = callback_signature(
+            secret=delivery.token.signing_secret, timestamp=timestamp, body=body
+        )
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Lectern-Callback/1",
-            SIGNATURE_HEADER: callback_signature(secret=delivery.token.signing_secret, body=body),
-            TIMESTAMP_HEADER: str(int(started.timestamp())),
+            SIGNATURE_HEADER: signature,
+            TIMESTAMP_HEADER: timestamp,
             "X-Lectern-Delivery": str(delivery.pk),
             "X-Lectern-Attempt": str(number),
             "X-Lectern-Event": "submission.completed",
@@ -301,3 +313,8 @@ def callbacks_deliver_due(*, worker: str, limit: int = 20) -> int:
         if callback_attempt(delivery_id=delivery_id, worker=worker):
             delivered += 1
     return delivered
+
+
+def callbacks_sweep() -> int:
+    """The periodic job of the grader's sweep: deliver what is due, as this process."""
+    return callbacks_deliver_due(worker=f"{worker_name()}:callbacks")

@@ -7,11 +7,14 @@ one catches real bugs, logs them with their traceback and still answers JSON.
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.auth import TokenRejected
+from api.request_bodies import BodyNotJson
 from grader.services import SubmissionInvalid
 
 logger = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ CODES_BY_STATUS = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
@@ -88,6 +92,14 @@ def _token_rejected(request: HttpRequest, exc: TokenRejected) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return error_json("authentication_required", AUTH_HINT, status=401)
+    # Ninja turns every failure of its body parser into this 400; the cause says which.
+    if isinstance(exc.__cause__, BodyNotJson):
+        sent = exc.__cause__.content_type or "no Content-Type"
+        return error_json(
+            "unsupported_media_type",
+            f"The body must be JSON, sent with 'Content-Type: application/json' (not {sent}).",
+            status=415,
+        )
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return error_json(
             "invalid_json",
@@ -96,6 +108,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         )
     code = CODES_BY_STATUS.get(exc.status_code, "error")
     return error_json(code, str(exc), status=exc.status_code)
+
+
+def _request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; nothing of it was used.
+    return error_json(
+        "request_too_large",
+        f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes, the most "
+        f"this server reads; a submission's files may have {settings.SUBMISSION_MAX_BYTES} "
+        "bytes in all.",
+        status=413,
+    )
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -116,5 +139,6 @@ def errors_install(api: NinjaAPI) -> None:
     api.add_exception_handler(SubmissionInvalid, _submission_invalid)  # type: ignore[arg-type]
     api.add_exception_handler(TokenRejected, _token_rejected)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestDataTooBig, _request_too_big)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, _not_found)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, _internal_error)  # type: ignore[arg-type]

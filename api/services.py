@@ -33,7 +33,8 @@ IDEMPOTENCY_KEY_PATTERN = rf"^[!-~]([ -~]{{0,{IDEMPOTENCY_KEY_MAX - 2}}}[!-~])?$
 
 @dataclass(frozen=True)
 class SubmissionAccepted:
-    """The answer to a create request: the first one's, when `replayed`."""
+    """The answer to a create request: the first one's, when `replayed` (the
+    endpoint then answers with the submission as it is now, not this old body)."""
 
     submission: Submission
     status: int

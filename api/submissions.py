@@ -33,12 +33,13 @@ from api.services import (
     api_submission_create,
     exercise_get_live,
 )
-from grader.models import SubmissionEvent
+from grader.models import Submission, SubmissionEvent
 from grader.selectors import event_stream_start
 from grader.services import submission_cancel
 
 router = Router(tags=["submissions"])
 NOT_FOUND = "No such submission, or it is not yours."
+FINAL = (Submission.Status.COMPLETED, Submission.Status.CANCELLED)
 WAIT_MAX = 30
 
 
@@ -72,6 +73,7 @@ def _document(request: HttpRequest, submission_id: object) -> dict[str, Any] | N
         403: ErrorOut,
         404: ErrorOut,
         413: ErrorOut,
+        415: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
     },
@@ -80,7 +82,8 @@ def _document(request: HttpRequest, submission_id: object) -> dict[str, Any] | N
         "Answers 202 with the submission's id and where to follow it. With `wait=N` the "
         "answer waits up to N seconds for the result: 200 with the whole submission when it "
         "is ready in time, else the same 202. An `Idempotency-Key` header makes a retry with "
-        "the same key and body return the first answer instead of grading twice."
+        "the same key and body answer for the first submission instead of grading twice, "
+        "as it is now: 200 with the whole submission once it is final, else 202."
     ),
     openapi_extra={
         "parameters": [
@@ -118,19 +121,23 @@ async def submission_create(
             describe=lambda submission: api_submission_accepted(submission=submission, links=links),
         )
 
-    def accepted_now() -> dict[str, Any]:
-        accepted.submission.refresh_from_db(fields=["status"])
-        return api_submission_accepted(submission=accepted.submission, links=links)
+    def answer_now() -> JsonResponse:
+        """The submission as it is now: 200 and the whole of it once final, else
+        202 with its state (running, or its place in the queue)."""
+        submission = accepted.submission
+        submission.refresh_from_db(fields=["status"])
+        if submission.status in FINAL:
+            document = _document(request, submission.id)
+            return JsonResponse(SubmissionOut.model_validate(document).model_dump(mode="json"))
+        return JsonResponse(api_submission_accepted(submission=submission, links=links), status=202)
 
     accepted = await database_sync_to_async(create)()
     submission_id = accepted.submission.id
-    if await submission_wait_final(submission_id=submission_id, seconds=query.wait):
-        document = await database_sync_to_async(_document)(request, submission_id)
-        response = JsonResponse(SubmissionOut.model_validate(document).model_dump(mode="json"))
-    elif query.wait:
-        # The time is up: say where it is now (running, or its new place in the
-        # queue), not where it was when the request came in.
-        response = JsonResponse(await database_sync_to_async(accepted_now)(), status=202)
+    if query.wait or accepted.replayed:
+        # After a wait, or for a retry that may come long after the first
+        # request: where it is now, not where it was when it was made.
+        await submission_wait_final(submission_id=submission_id, seconds=query.wait)
+        response = await database_sync_to_async(answer_now)()
     else:
         response = JsonResponse(accepted.body, status=accepted.status)
     response["Location"] = links.submission(submission_id)["self"]

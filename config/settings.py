@@ -158,6 +158,16 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
+    # Shared by every web process, so that the limit on password sign-ins
+    # (accounts/services.py) counts one client's guesses across all of them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Sites (or test servers) sharing one Redis keep their counts apart.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lectern"),
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -18,6 +18,9 @@ if DATABASES["default"]["ENGINE"] == "config.sqlite_backend":
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("LECTERN_TEST_DB", str(BASE_DIR / "build" / "test-db.sqlite3"))
     }
+# The test process's own cache stays in memory: clearing it between tests must
+# never flush the Redis that holds the scaled run's channel layer and broker.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The limit tests set their own; elsewhere one learner may submit as often as a test needs.
 SUBMISSIONS_ACTIVE_PER_USER = 100
 SUBMISSIONS_PER_MINUTE = 1000

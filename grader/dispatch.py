@@ -43,9 +43,10 @@ class InlineGraderPool:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
-        # Result callbacks (api/callbacks.py) wait on other people's servers: a
-        # thread of their own, so a slow receiver never holds up a grading.
-        self.callback_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callbacks")
+        # The jobs other apps registered with the sweep (grader/periodic.py; the
+        # api app's result callbacks) wait on other people's servers: a thread of
+        # their own, so a slow receiver never holds up a grading.
+        self.jobs_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sweep-jobs")
         self.wakeup: asyncio.Event | None = None
         # Whether the last try met an unusable sandbox; saves a write per grading.
         self.unavailable = False
@@ -62,7 +63,7 @@ class InlineGraderPool:
         self.wakeup = asyncio.Event()
         self.tasks = [
             loop.create_task(self._recover_periodically()),
-            loop.create_task(self._deliver_callbacks_periodically()),
+            loop.create_task(self._run_registered_jobs_periodically()),
         ]
         self.tasks += [loop.create_task(self._work(index)) for index in range(self.workers)]
         logger.info("inline grader started with %d workers", self.workers)
@@ -92,16 +93,15 @@ class InlineGraderPool:
             with_fresh_connections, thread_sensitive=False, executor=executor or self.executor
         )
 
-    async def _deliver_callbacks_periodically(self) -> None:
-        from api.callbacks import callbacks_deliver_due
-        from grader.services import worker_name
+    async def _run_registered_jobs_periodically(self) -> None:
+        from grader.periodic import sweep_jobs_run
 
-        deliver = self._in_thread(callbacks_deliver_due, executor=self.callback_executor)
+        run = self._in_thread(sweep_jobs_run, executor=self.jobs_executor)
         while True:
             try:
-                await deliver(worker=f"{worker_name()}:callbacks")
+                await run()
             except Exception:
-                logger.exception("delivering result callbacks failed")
+                logger.exception("the registered periodic jobs failed")
             await asyncio.sleep(settings.CALLBACK_POLL_SECONDS)
 
     async def _recover_periodically(self) -> None:

@@ -11,7 +11,8 @@ thread started when the worker is ready) sweeps:
 - a grader marked unavailable is checked again, so /healthz recovers even when
   nothing is waiting;
 - leftover sandbox containers are removed (every GRADER_PRUNE_SECONDS);
-- due HTTP callbacks are delivered.
+- the jobs other apps registered with `sweep_job_register` run (the api app's:
+  due result callbacks are delivered), in a thread of their own.
 
 Why every worker and not one beat process: nothing to elect, nothing to lose
 when a host dies. Each job claims its work with a conditional UPDATE (or only
@@ -23,6 +24,7 @@ import logging
 import random
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -98,12 +100,33 @@ def grader_status_refresh() -> None:
     grader_status_set(available=True)
 
 
-def callbacks_deliver_due() -> None:
-    """Deliver the HTTP callbacks that are due (issue 6's API); nothing without it."""
+# Jobs of apps that build on grader (grader may not import them: the api app's
+# result callbacks), registered in their AppConfig.ready(). By name, so that a
+# second ready() replaces a job instead of running it twice.
+_jobs: dict[str, Callable[[], object]] = {}
+
+
+def sweep_job_register(name: str, job: Callable[[], object]) -> None:
+    """Have every sweep (Celery workers) and the inline pool also run `job`.
+
+    A job must be safe to run in several processes at once (claim its work with
+    a conditional UPDATE) and may block on the network: it runs in its own thread.
+    """
+    _jobs[name] = job
+
+
+def sweep_jobs_run() -> None:
+    """Run every registered job once; each job's failure is logged, not fatal."""
+    for name, job in list(_jobs.items()):
+        try:
+            job()
+        except Exception:
+            logger.exception("the periodic job %s failed", name)
 
 
 def sweep_run(*, prune: bool = False) -> Sweep:
-    """One sweep of every periodic job; each job's failure is logged, not fatal."""
+    """One sweep of grader's own jobs (the registered ones are sweep_jobs_run's);
+    each job's failure is logged, not fatal."""
     done = Sweep()
     try:
         done.recovered = submissions_recover_abandoned()
@@ -125,20 +148,34 @@ def sweep_run(*, prune: bool = False) -> Sweep:
         pass
     except Exception:
         logger.exception("checking the sandboxes failed")
-    try:
-        callbacks_deliver_due()
-    except Exception:
-        logger.exception("delivering callbacks failed")
     return done
+
+
+def _sweep_jobs_run_closing() -> None:
+    try:
+        sweep_jobs_run()
+    finally:
+        connections.close_all()
 
 
 class Sweeper(threading.Thread):
     """Runs sweep_run every GRADER_SWEEP_SECONDS (with jitter, so that workers
-    started together do not sweep in step) until stopped."""
+    started together do not sweep in step) until stopped, and the registered jobs
+    as often in a thread of their own: a callback receiver that is slow to answer
+    must never hold up the recovery of a dead worker's grading."""
 
     def __init__(self) -> None:
         super().__init__(name="lectern-sweeper", daemon=True)
         self.stopping = threading.Event()
+        self.jobs: threading.Thread | None = None
+
+    def _jobs_start(self) -> None:
+        # Not again while the last round still runs: rounds never pile up.
+        if self.jobs is None or not self.jobs.is_alive():
+            self.jobs = threading.Thread(
+                target=_sweep_jobs_run_closing, name="lectern-sweep-jobs", daemon=True
+            )
+            self.jobs.start()
 
     def run(self) -> None:
         interval = settings.GRADER_SWEEP_SECONDS
@@ -150,6 +187,7 @@ class Sweeper(threading.Thread):
                 if prune:
                     next_prune = elapsed + settings.GRADER_PRUNE_SECONDS
                 sweep_run(prune=prune)
+                self._jobs_start()
             finally:
                 # The thread's own connections; never left open across a pause.
                 connections.close_all()

@@ -14,6 +14,18 @@ class Config:
     token: str
 
 
+API_PATH = "/api/v1"
+
+
+def site_url(url: str) -> str:
+    """The site's address, also when given the API's (…/api/v1, as the API's own
+    documents and the docs show it): every request adds /api/v1/ itself."""
+    url = url.strip().rstrip("/")
+    if url.endswith(API_PATH):
+        url = url[: -len(API_PATH)].rstrip("/")
+    return url
+
+
 def config_path() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "lectern" / "config.json"
@@ -33,7 +45,7 @@ def config_load() -> Config | None:
         token = token or str(stored.get("token", ""))
     if not (url and token):
         return None
-    return Config(url=url.rstrip("/"), token=token)
+    return Config(url=site_url(url), token=token)
 
 
 def config_save(config: Config) -> Path:

@@ -1,25 +1,32 @@
 """Result callbacks against a real HTTP server started by the test: signed with
 the token's secret, retried with growing delays, refused for private addresses."""
 
+import asyncio
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connection
 
 from accounts.services import NewApiToken
 from api.callbacks import callbacks_deliver_due
 from api.models import CallbackAttempt, CallbackDelivery
+from grader.dispatch import InlineGraderPool
+from grader.periodic import sweep_jobs_run
 from grader.services import submission_cancel
 from lessons.models import Exercise
 from tests.api.conftest import ApiClient
@@ -30,13 +37,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Receiver:
-    """A callback receiver on 127.0.0.1 that fails the first `failures` requests."""
+    """A callback receiver on 127.0.0.1 that fails the first `failures` requests
+    (answering `failure_status`) and takes the others with 204."""
 
-    def __init__(self, failures: int, delay: float = 0.0) -> None:
+    def __init__(self, failures: int, delay: float = 0.0, failure_status: int = 503) -> None:
         self.failures = failures
         self.delay = delay
+        self.failure_status = failure_status
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+
+    def wait_for(self, count: int, timeout: float) -> list[tuple[dict[str, str], bytes]]:
+        """The requests, once at least `count` have arrived (AssertionError after `timeout`)."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.requests) >= count, timeout=timeout):
+                raise AssertionError(f"{len(self.requests)} of {count} callbacks in {timeout} s")
+            return list(self.requests)
 
     @contextmanager
     def serving(self) -> Iterator[str]:
@@ -49,8 +66,10 @@ class Receiver:
                 with receiver.lock:
                     receiver.requests.append((dict(self.headers.items()), body))
                     failing = len(receiver.requests) <= receiver.failures
-                self.send_response(503 if failing else 204)
+                self.send_response(receiver.failure_status if failing else 204)
                 self.end_headers()
+                with receiver.arrived:
+                    receiver.arrived.notify_all()
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -123,9 +142,11 @@ def test_the_result_is_posted_signed_and_retried_until_accepted(
     bodies = {body for _, body in receiver.requests}
     assert len(bodies) == 1  # every try sends the same bytes
     headers, body = receiver.requests[-1]
-    expected = hmac.new(learner_token.signing_secret.encode(), body, hashlib.sha256).hexdigest()
+    timestamp = headers["X-Lectern-Timestamp"]
+    assert timestamp.isdigit()
+    signed = timestamp.encode() + b"." + body
+    expected = hmac.new(learner_token.signing_secret.encode(), signed, hashlib.sha256).hexdigest()
     assert headers["X-Lectern-Signature"] == f"sha256={expected}"
-    assert headers["X-Lectern-Timestamp"].isdigit()
     assert headers["Content-Type"] == "application/json"
     assert [h["X-Lectern-Attempt"] for h, _ in receiver.requests] == ["1", "2", "3"]
     payload = json.loads(body)
@@ -262,3 +283,89 @@ def test_the_address_is_checked_again_at_delivery(
     assert receiver.requests == []
     assert delivery.delivered_at is None
     assert delivery.last_error.startswith("refused:")
+
+
+def documented_verifier() -> Callable[[bytes, str, str, str], bool]:
+    """The receiver's check exactly as docs/api.md shows it (its first Python
+    block under "Verifying a callback"), so the documentation cannot drift."""
+    guide = (Path(django_settings.BASE_DIR) / "docs" / "api.md").read_text()
+    section = guide.split("### Verifying a callback", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match is not None, "docs/api.md lost its verification example"
+    namespace: dict[str, Any] = {}
+    exec(compile(match.group(1), "docs/api.md", "exec"), namespace)  # noqa: S102 - our own docs
+    verifier: Callable[[bytes, str, str, str], bool] = namespace["lectern_callback_valid"]
+    return verifier
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def test_the_signature_covers_the_timestamp_as_the_documented_check_verifies(
+    fast_callbacks: None, learner: User, learner_token: NewApiToken, flask_exercise: Exercise
+) -> None:
+    valid = documented_verifier()
+    secret = learner_token.signing_secret
+    receiver = Receiver(failures=0)
+    with receiver.serving() as url:
+        submit_and_finish(learner_token, learner, url)
+        assert deliver_until_settled().delivered_at is not None
+    (headers, body), *_ = receiver.requests
+    timestamp, signature = headers["X-Lectern-Timestamp"], headers["X-Lectern-Signature"]
+
+    assert valid(body, timestamp, signature, secret)
+    # Another timestamp with the same signature: a replay dressed up as new.
+    assert not valid(body, str(int(timestamp) + 1), signature, secret)
+    assert not valid(body, str(int(timestamp) - 1), signature, secret)
+    # The old scheme, the body alone, is not what is signed any more.
+    body_only = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    assert signature != body_only
+    # Another body, or another token's secret.
+    assert not valid(body + b" ", timestamp, signature, secret)
+    assert not valid(body, timestamp, signature, "lcs_someone-else")
+    # A delivery signed correctly 6 minutes ago is refused; one signed now passes.
+    old = str(int(time.time()) - 6 * 60)
+    assert not valid(body, old, sign(secret, old, body), secret)
+    now = str(int(time.time()))
+    assert valid(body, now, sign(secret, now, body), secret)
+
+
+def test_the_api_app_registers_the_delivery_as_a_job_of_the_grader_sweep(
+    fast_callbacks: None, learner: User, learner_token: NewApiToken, flask_exercise: Exercise
+) -> None:
+    # What the Celery workers' sweep runs (grader/periodic.py), without api imported there.
+    receiver = Receiver(failures=0)
+    with receiver.serving() as url:
+        submit_and_finish(learner_token, learner, url)
+        sweep_jobs_run()
+
+    assert len(receiver.requests) == 1
+    assert CallbackDelivery.objects.get().delivered_at is not None
+
+
+async def test_the_inline_pool_delivers_callbacks_through_the_registered_job(
+    fast_callbacks: None,
+    settings: Any,
+    learner: User,
+    learner_token: NewApiToken,
+    flask_exercise: Exercise,
+) -> None:
+    settings.CALLBACK_POLL_SECONDS = 0.05
+    receiver = Receiver(failures=1)
+    with receiver.serving() as url:
+        await sync_to_async(submit_and_finish)(learner_token, learner, url)
+        pool = InlineGraderPool(workers=1, poll_seconds=0.2)
+        pool.start(asyncio.get_running_loop())
+        try:
+            for _ in range(600):
+                delivery = await sync_to_async(CallbackDelivery.objects.get)()
+                if delivery.delivered_at is not None:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await pool.stop()
+
+    assert delivery.delivered_at is not None
+    assert [h["X-Lectern-Attempt"] for h, _ in receiver.requests] == ["1", "2"]

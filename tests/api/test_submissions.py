@@ -7,12 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import HttpCommunicator
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connection
 
 from accounts.services import NewApiToken, api_token_create
+from config.asgi import application
 from grader.models import Submission
-from grader.services import submission_claim
+from grader.services import grade_submission, submission_claim
 from lessons.models import Course, Exercise
 from tests.api.conftest import ApiClient, instructor_token
 from tests.conftest import exercise_files
@@ -140,6 +144,84 @@ def test_bad_requests_get_the_right_status_and_code(
     assert not Submission.objects.exists()
 
 
+def over_the_upload_limit() -> str:
+    """A submission body just over Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB)."""
+    size = django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024
+    return json.dumps(body(files={"app.py": "x" * size}))
+
+
+@pytest.mark.parametrize("size", [2_400_000, 3_000_000, 10_000_000])
+def test_every_oversized_body_gets_413_with_the_error_json(
+    api: ApiClient, flask_exercise: Exercise, size: int
+) -> None:
+    response = api.post("/api/v1/submissions", json.dumps(body(files={"app.py": "x" * size})))
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    code = response.json()["error"]["code"]
+    # Under Django's upload limit the grader's own size check answers; over it, Django's.
+    below = size < django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert code == ("submission_too_large" if below else "request_too_large")
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("with_length", [True, False])
+async def test_an_oversized_body_gets_413_json_over_asgi_too(
+    learner_token: NewApiToken, flask_exercise: Exercise, with_length: bool
+) -> None:
+    # The ASGI handler Daphne runs, with and without a Content-Length (chunked).
+    raw = over_the_upload_limit().encode()
+    headers = [
+        (b"host", b"testserver"),
+        (b"authorization", f"Bearer {learner_token.raw_token}".encode()),
+        (b"content-type", b"application/json"),
+    ]
+    if with_length:
+        headers.append((b"content-length", str(len(raw)).encode()))
+    communicator = HttpCommunicator(application, "POST", "/api/v1/submissions", raw, headers)
+
+    response = await communicator.get_response(timeout=60)
+
+    assert response["status"] == 413
+    assert json.loads(response["body"])["error"]["code"] == "request_too_large"
+    assert not await sync_to_async(Submission.objects.exists)()
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "", "application/x-www-form-urlencoded", "text/json"]
+)
+def test_a_body_not_sent_as_json_gets_415(
+    api: ApiClient, flask_exercise: Exercise, content_type: str
+) -> None:
+    response = api.client.post(
+        "/api/v1/submissions",
+        data=json.dumps(body()),
+        content_type=content_type,
+        headers=api.headers,
+    )
+
+    assert response.status_code == 415
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_media_type"
+    assert "application/json" in error["message"]
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"]
+)
+def test_a_json_body_is_taken_with_any_spelling_of_its_type(
+    api: ApiClient, flask_exercise: Exercise, content_type: str
+) -> None:
+    response = api.client.post(
+        "/api/v1/submissions",
+        data=json.dumps(body()),
+        content_type=content_type,
+        headers=api.headers,
+    )
+    assert response.status_code == 202, response.json()
+
+
 def test_wait_must_be_between_0_and_30(api: ApiClient, flask_exercise: Exercise) -> None:
     response = api.post("/api/v1/submissions?wait=31", body())
     assert response.status_code == 422
@@ -162,12 +244,72 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_submission(
     assert other.json()["error"]["code"] == "idempotency_key_reused"
     assert Submission.objects.count() == 1
 
-    # Keys belong to their user: another learner's key of the same name is another key.
-    assert (
-        api.post("/api/v1/submissions", body(), **{"Idempotency-Key": "build-43"}).status_code
-        == 202
-    )
+
+def test_idempotency_keys_belong_to_their_user(
+    api: ApiClient, other_api: ApiClient, flask_exercise: Exercise, other_learner: User
+) -> None:
+    mine = api.post("/api/v1/submissions", body(), **{"Idempotency-Key": "build-42"})
+    theirs = other_api.post("/api/v1/submissions", body(), **{"Idempotency-Key": "build-42"})
+    mine_again = api.post("/api/v1/submissions", body(), **{"Idempotency-Key": "build-42"})
+
+    # Another learner's key of the same name is another key: a submission of their own.
+    assert (mine.status_code, theirs.status_code) == (202, 202)
+    assert "Idempotent-Replayed" not in theirs
+    assert theirs.json()["id"] != mine.json()["id"]
+    assert Submission.objects.get(pk=theirs.json()["id"]).user == other_learner
+    # The same key from the same learner is the same submission.
+    assert mine_again["Idempotent-Replayed"] == "true"
+    assert mine_again.json()["id"] == mine.json()["id"]
     assert Submission.objects.count() == 2
+
+
+def test_a_replay_describes_the_submission_as_it_is_now(
+    api: ApiClient, flask_exercise: Exercise
+) -> None:
+    key = {"Idempotency-Key": "ci-7"}
+    first = api.post("/api/v1/submissions", body(), **key)
+    assert (first.status_code, first.json()["status"], first.json()["position"]) == (
+        202,
+        "queued",
+        1,
+    )
+    submission_id = first.json()["id"]
+
+    submission_claim(submission_id=uuid.UUID(submission_id), worker="w")
+    running = api.post("/api/v1/submissions", body(), **key)
+    assert running.status_code == 202
+    assert (running.json()["status"], running.json()["position"]) == ("running", 0)
+    assert running["Idempotent-Replayed"] == "true"
+
+    # A final one: the whole submission with 200, as ?wait=N answers when it is ready.
+    other_key = {"Idempotency-Key": "ci-8"}
+    cancelled_id = api.post("/api/v1/submissions", body(), **other_key).json()["id"]
+    api.post(f"/api/v1/submissions/{cancelled_id}/cancel")
+    final = api.post("/api/v1/submissions", body(), **other_key)
+    assert final.status_code == 200
+    assert final.json()["status"] == "cancelled"
+    assert final.json()["result"]["verdict"] == "cancelled"
+    assert final.json()["events"][-1]["type"] == "completed"
+    assert final["Location"] == final.json()["urls"]["self"]
+    assert Submission.objects.count() == 2
+
+
+@pytest.mark.docker
+def test_a_replay_after_grading_answers_200_with_the_result(
+    api: ApiClient, flask_exercise: Exercise
+) -> None:
+    key = {"Idempotency-Key": "graded"}
+    submission_id = api.post("/api/v1/submissions", body(), **key).json()["id"]
+    assert grade_submission(uuid.UUID(submission_id))
+
+    again = api.post("/api/v1/submissions", body(), **key)
+
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    document = again.json()
+    assert (document["id"], document["status"]) == (submission_id, "completed")
+    assert document["result"]["status"] == "fail"  # the starter
+    assert Submission.objects.count() == 1
 
 
 def test_concurrent_retries_with_one_key_make_one_submission(

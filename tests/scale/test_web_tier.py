@@ -3,6 +3,9 @@ and Redis may restart under them without a submission being lost."""
 
 import json
 import time
+import urllib.error
+import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ from django.contrib.auth.models import User
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
+from accounts.services import SIGN_IN_ATTEMPTS_MAX
 from grader.models import Submission
 from lessons.models import Exercise
 from tests.conftest import exercise_files
@@ -117,3 +121,32 @@ def test_submissions_survive_a_redis_restart_and_clients_catch_up(
 
     for submission in Submission.objects.filter(pk__in=ids):
         assert_graded_once(submission)
+
+
+def token_sign_in(site: Site, username: str, password: str) -> int:
+    """POST /api/v1/tokens (no session, no CSRF: a CLI's sign-in); its status."""
+    request = urllib.request.Request(  # noqa: S310 - always our own http:// base
+        f"{site.base}/api/v1/tokens",
+        data=json.dumps({"username": username, "password": password, "name": "ci"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_password_guesses_are_counted_across_web_processes(learner: User, tmp_path: Path) -> None:
+    """The sign-in limit lives in the Redis cache: guesses spread over two web
+    processes add up, and the right password is then refused too."""
+    shared = {"CACHE_KEY_PREFIX": f"test-shared-{uuid.uuid4()}"}
+    with web(tmp_path, "a", **shared) as site_a, web(tmp_path, "b", **shared) as site_b:
+        sites = [site_a, site_b]
+        statuses = [
+            token_sign_in(sites[attempt % 2], learner.username, "wrong-password")
+            for attempt in range(SIGN_IN_ATTEMPTS_MAX)
+        ]
+        assert statuses == [401] * SIGN_IN_ATTEMPTS_MAX
+        assert token_sign_in(site_b, learner.username, "learner-password-1") == 429
