@@ -23,6 +23,8 @@ from grader.submission_events import submission_group
 in_any_thread = functools.partial(DatabaseSyncToAsync, thread_sensitive=False)
 
 # Close codes in the private range 4000-4999 (RFC 6455), named after HTTP's.
+# Closing before accept() refuses the handshake: Daphne answers HTTP 403 and a
+# client never sees these codes (docs/api.md); they tell in-process tests why.
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 

@@ -2,21 +2,24 @@
 Last-Event-ID, and the WebSocket authenticated with a token (no Origin needed)."""
 
 import asyncio
+import functools
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import AsyncClient
 
 from accounts.services import NewApiToken, api_token_create, api_token_revoke
+from api import live
+from api import submissions as api_submissions
 from config.asgi import application
 from grader.models import Submission
 from grader.services import submission_create
 from lessons.models import Exercise
 from tests.api.conftest import bearer
 from tests.stored_events import append, passed
+from tests.websockets import TIMEOUT_SECONDS, Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,10 +54,50 @@ def parse_sse(text: str) -> list[dict[str, str]]:
 
 
 async def read_stream(response: Any) -> str:
-    chunks = []
-    async for chunk in response.streaming_content:
-        chunks.append(chunk.decode() if isinstance(chunk, bytes) else chunk)
-    return "".join(chunks)
+    return await EventStream(response).rest()
+
+
+class EventStream:
+    """An SSE response read as it arrives, so a test can act between its events."""
+
+    def __init__(self, response: Any) -> None:
+        self.chunks = aiter(response.streaming_content)
+        self.text = ""
+
+    async def _more(self) -> bool:
+        try:
+            chunk = await anext(self.chunks)
+        except StopAsyncIteration:
+            return False
+        self.text += chunk.decode() if isinstance(chunk, bytes) else chunk
+        return True
+
+    async def until(self, kind: str) -> list[dict[str, str]]:
+        """Every event up to the first of type `kind`."""
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            while not any(event["event"] == kind for event in parse_sse(self.text)):
+                assert await self._more(), f"the stream ended before a {kind} event"
+        return parse_sse(self.text)
+
+    async def rest(self) -> str:
+        """Everything, up to the end of the stream."""
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            while await self._more():
+                pass
+        return self.text
+
+
+@pytest.fixture
+def live_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events reach the SSE stream through the channel layer only.
+
+    The stream also reads the database after `poll_seconds` of silence, in case
+    a live message was lost; that alone would deliver every event in time. Put
+    it far beyond the test's deadline, so that a channel layer that delivers
+    nothing fails the test instead of slowing it down.
+    """
+    never = functools.partial(live.submission_follow, poll_seconds=100 * TIMEOUT_SECONDS)
+    monkeypatch.setattr(api_submissions, "submission_follow", never)
 
 
 async def test_sse_replays_after_last_event_id_and_ends_after_completed(
@@ -102,43 +145,42 @@ async def test_sse_tells_a_client_that_has_every_event_to_stop_reconnecting(
 
 
 async def test_sse_after_a_seq_not_stored_yet_still_sends_what_comes_next(
-    submission: Submission, learner_token: NewApiToken
+    submission: Submission, learner_token: NewApiToken, live_only: None
 ) -> None:
     response = await AsyncClient().get(
         f"/api/v1/submissions/{submission.id}/events?after=99", headers=bearer(learner_token)
     )
-    reading = asyncio.ensure_future(read_stream(response))
-    await asyncio.sleep(0.2)
+    stream = EventStream(response)
+    # Nothing stored to replay after seq 1: the place in the queue, and it listens.
+    assert [e["event"] for e in await stream.until("position")] == ["position"]
 
     await graded(submission)
-    text = await asyncio.wait_for(reading, timeout=10)
+    text = await stream.rest()
 
     assert [e["id"] for e in parse_sse(text) if e["event"] != "position"] == ["2", "3", "4", "5"]
 
 
 async def test_sse_sends_live_events_as_they_are_stored(
-    submission: Submission, learner_token: NewApiToken
+    submission: Submission, learner_token: NewApiToken, live_only: None
 ) -> None:
-    client = AsyncClient()
-    response = await client.get(
+    response = await AsyncClient().get(
         f"/api/v1/submissions/{submission.id}/events", headers=bearer(learner_token)
     )
-    reading = asyncio.ensure_future(read_stream(response))
-    await asyncio.sleep(0.2)
-    assert not reading.done()  # waiting for the grading
+    stream = EventStream(response)
+    # The stored events, then the place in the queue: it has caught up and listens.
+    assert [e["event"] for e in await stream.until("position")] == ["queued", "position"]
 
+    # Stored only now, so they can only arrive live.
     await graded(submission)
-    text = await asyncio.wait_for(reading, timeout=10)
+    events = parse_sse(await stream.rest())
 
-    events = parse_sse(text)
-    assert [e["event"] for e in events if "id" in e] == [
-        "queued",
-        "started",
-        "test",
-        "test",
-        "completed",
+    assert [(e.get("id"), e["event"]) for e in events if "id" in e] == [
+        ("1", "queued"),
+        ("2", "started"),
+        ("3", "test"),
+        ("4", "test"),
+        ("5", "completed"),
     ]
-    assert any(e["event"] == "position" for e in events)
 
 
 async def test_sse_of_someone_elses_submission_is_404(
@@ -151,8 +193,8 @@ async def test_sse_of_someone_elses_submission_is_404(
     assert response.status_code == 404
 
 
-def socket(submission: Submission, headers: list[tuple[bytes, bytes]]) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, f"/ws/submissions/{submission.id}/", headers=headers)
+def socket(submission: Submission, headers: list[tuple[bytes, bytes]]) -> Communicator:
+    return Communicator(application, f"/ws/submissions/{submission.id}/", headers=headers)
 
 
 async def test_the_websocket_takes_a_token_without_an_origin(

@@ -61,10 +61,10 @@ def test_wait_holds_the_answer_until_the_result_is_ready(
 ) -> None:
     body = {"exercise": flask_exercise.slug, "files": solution()}
 
-    status, document, seconds = post(site, "/api/v1/submissions?wait=30", body, learner_token)
+    status, document, _ = post(site, "/api/v1/submissions?wait=30", body, learner_token)
 
+    # 200 only if the result came within the wait (then 202).
     assert status == 200
-    assert seconds < 30
     assert document["status"] == "completed"
     assert document["result"]["status"] == "pass"
     assert document["result"]["score"] == flask_exercise.max_score
@@ -72,26 +72,44 @@ def test_wait_holds_the_answer_until_the_result_is_ready(
     assert document["events"][-1]["type"] == "completed"
 
 
+# The first answer of the next test must come while its submission is being graded:
+# claimed within WAIT seconds (a claim takes a fraction of one: this is generous for
+# a slow machine), and not finished, which the learner's code makes certain however
+# fast the machine is: it imports slowly, SLOW seconds, more than WAIT, before any
+# test can pass.
+WAIT = 5
+SLOW = WAIT + 2
+
+
 @pytest.mark.docker
 def test_when_the_wait_is_over_the_answer_is_202_with_the_current_state(
     site: Site, learner_token: NewApiToken, flask_exercise: Exercise
 ) -> None:
-    # Still being graded when the two seconds are up.
-    body = {"exercise": flask_exercise.slug, "files": solution(sleep_seconds=3)}
+    # Each test phase imports app.py again: room for both slow imports.
+    Exercise.objects.filter(pk=flask_exercise.pk).update(
+        limits={**flask_exercise.limits, "wall_seconds": 4 * SLOW}
+    )
+    body = {"exercise": flask_exercise.slug, "files": solution(sleep_seconds=SLOW)}
     key = {"Idempotency-Key": "ci-run-7"}
 
-    status, accepted, seconds = post(site, "/api/v1/submissions?wait=2", body, learner_token, **key)
+    status, accepted, seconds = post(
+        site, f"/api/v1/submissions?wait={WAIT}", body, learner_token, **key
+    )
 
     assert status == 202
-    assert 2 <= seconds < 5
+    assert seconds >= WAIT
     # Where it is now, not where it was when the request came in (queued).
     assert (accepted["status"], accepted["position"]) == ("running", 0)
     assert accepted["urls"]["self"].endswith(f"/api/v1/submissions/{accepted['id']}")
 
-    # The CI job retries with the same key and a longer wait: the same submission, graded once.
-    status, document, _ = post(site, "/api/v1/submissions?wait=30", body, learner_token, **key)
+    # The CI job retries with the same key until the result is in: the same
+    # submission, graded once.
+    for _ in range(10):
+        status, document, _ = post(site, "/api/v1/submissions?wait=30", body, learner_token, **key)
+        assert document["id"] == accepted["id"]
+        if status != 202:
+            break
     assert status == 200
-    assert document["id"] == accepted["id"]
     assert document["result"]["status"] == "pass"
     assert [event["type"] for event in document["events"]].count("started") == 1
 
@@ -105,7 +123,8 @@ def test_with_no_grader_the_wait_ends_in_time_with_the_submission_still_queued(
 
     response = api.post("/api/v1/submissions?wait=1", body)
 
-    assert 1 <= time.monotonic() - started < 5
+    # It waited, and then answered (how soon after depends on the machine).
+    assert time.monotonic() - started >= 1
     assert response.status_code == 202
     accepted = response.json()
     assert (accepted["status"], accepted["position"]) == ("queued", 1)

@@ -1,9 +1,9 @@
 """The submission WebSocket, through the project's real ASGI application
-(origin check, sessions, auth) with Channels' WebsocketCommunicator."""
+(origin check, sessions, auth) with Channels' WebsocketCommunicator
+(tests/websockets.py)."""
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -12,6 +12,7 @@ from grader.models import Submission
 from grader.services import submission_create
 from lessons.models import Exercise
 from tests.stored_events import append, passed
+from tests.websockets import Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,8 +31,8 @@ def session_cookie(user: User | None = None) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
-def connect(submission: Submission, cookie: bytes, after: int = 0) -> WebsocketCommunicator:
-    return WebsocketCommunicator(
+def connect(submission: Submission, cookie: bytes, after: int = 0) -> Communicator:
+    return Communicator(
         application,
         f"/ws/submissions/{submission.id}/?after={after}",
         headers=[ORIGIN, (b"cookie", cookie)],
@@ -138,7 +139,7 @@ async def test_an_anonymous_visitor_cannot_subscribe_to_a_learners_submission(
 
 async def test_a_foreign_origin_is_refused(submission: Submission, learner: User) -> None:
     cookie = await database_sync_to_async(session_cookie)(learner)
-    communicator = WebsocketCommunicator(
+    communicator = Communicator(
         application,
         f"/ws/submissions/{submission.id}/",
         headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)],
@@ -149,7 +150,7 @@ async def test_a_foreign_origin_is_refused(submission: Submission, learner: User
 
 async def test_an_unknown_submission_is_refused(learner: User) -> None:
     cookie = await database_sync_to_async(session_cookie)(learner)
-    communicator = WebsocketCommunicator(
+    communicator = Communicator(
         application,
         "/ws/submissions/not-a-uuid/",
         headers=[ORIGIN, (b"cookie", cookie)],

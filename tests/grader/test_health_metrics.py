@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
@@ -18,6 +17,7 @@ from grader.models import Submission
 from grader.services import submission_create
 from lessons.models import Exercise
 from tests.grader.test_consumer import GOOD, ORIGIN, session_cookie
+from tests.websockets import Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,7 +94,7 @@ async def test_open_websockets_are_counted_by_their_process(
         exercise=flask_exercise, files=GOOD, user=learner
     )
     before = websockets_active._value.get()
-    communicator = WebsocketCommunicator(
+    communicator = Communicator(
         application,
         f"/ws/submissions/{submission.id}/",
         headers=[ORIGIN, (b"cookie", await database_sync_to_async(session_cookie)(learner))],
@@ -105,7 +105,7 @@ async def test_open_websockets_are_counted_by_their_process(
     await communicator.disconnect()
     assert websockets_active._value.get() == before
 
-    refused = WebsocketCommunicator(application, f"/ws/submissions/{submission.id}/")
+    refused = Communicator(application, f"/ws/submissions/{submission.id}/")
     await refused.connect()
     assert websockets_active._value.get() == before  # never accepted, never counted
 

@@ -144,4 +144,18 @@ def test_a_syntax_error_is_not_counted_as_an_attempt(
     )
     grade_submission(submission.id)
 
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.COMPLETED
+    result = submission.result
+    assert result is not None
+    # The learner's syntax error, not a grader_error (which also is not an attempt):
+    # it names the file and line, and quotes the line.
+    assert result["verdict"] == "syntax_error"
+    assert result["status"] == "error"
+    assert result["gradable"] is False
+    assert (result["location"]["file"], result["location"]["line"]) == ("app.py", 1)
+    assert result["message"].startswith("Your code does not compile")
+    assert "def broken(:" in result["message"]
+    assert result["score"] == 0
+    assert submission.gradable is False
     assert not ExerciseProgress.objects.filter(user=learner, attempts__gt=0).exists()

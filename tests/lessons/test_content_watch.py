@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ from tests.lessons.conftest import database_snapshot, demo_course_files
 from tests.live_server import free_port
 
 LESSON = "demo/01-basics/01-first.md"
+# How long to wait for the watcher or the server: it only bounds how long a broken
+# run takes to fail, so it is generous for a slow machine; a working one takes a second.
+WAIT_SECONDS = 60
 
 
 def edited(path: Path, text: str) -> None:
@@ -123,7 +127,7 @@ def test_the_watcher_thread_reloads_on_its_own(demo_root: Path):
     thread = watcher.start()
     try:
         edited(demo_root / LESSON, demo_course_files()[LESSON].replace("Text.", "Threaded."))
-        assert reloaded.wait(timeout=10)
+        assert reloaded.wait(timeout=WAIT_SECONDS)
     finally:
         watcher.stop()
         thread.join(timeout=5)
@@ -166,8 +170,15 @@ def test_pages_include_the_refresh_script_only_in_author_mode(client: Client, se
 
 def test_the_author_command_serves_and_reloads(demo_root: Path, tmp_path: Path):
     port = free_port()
+    # Without PYTHONUNBUFFERED (which a developer's shell or CI may set), as an author
+    # runs it: what the command reports must reach the log while it serves.
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO") and key != "PYTHONUNBUFFERED"
+    }
     env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO")},
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'author.sqlite3'}",
@@ -187,29 +198,35 @@ def test_the_author_command_serves_and_reloads(demo_root: Path, tmp_path: Path):
         )
     try:
         first = _get_when_up(f"http://127.0.0.1:{port}/author/version/", server)
+        _wait_for(lambda: "Author mode: http://" in log.read_text(), log)
         version = json.loads(first)["version"]
         page = _get(f"http://127.0.0.1:{port}/courses/demo/first/")
         assert f'data-version="{version}"' in page.decode()
 
         edited(demo_root / LESSON, demo_course_files()[LESSON].replace("Text.", "Live."))
-        deadline = time.monotonic() + 10
-        while _get(f"http://127.0.0.1:{port}/author/version/") == first:
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/author/version/") != first, log)
         assert b"Live." in _get(f"http://127.0.0.1:{port}/courses/demo/first/")
-        assert "reloaded: Loaded 1 course" in log.read_text()
+        # Reported after the version changes, so it may come a moment later.
+        _wait_for(lambda: "reloaded: Loaded 1 course" in log.read_text(), log)
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
+def _wait_for(condition: Callable[[], bool], log: Path) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
 def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local http
+    with urllib.request.urlopen(url, timeout=WAIT_SECONDS) as response:  # noqa: S310 - local http
         return bytes(response.read())
 
 
 def _get_when_up(url: str, server: subprocess.Popen[bytes]) -> bytes:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_SECONDS
     while True:
         assert server.poll() is None, "the author command exited"
         try:

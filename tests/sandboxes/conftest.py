@@ -4,7 +4,7 @@ import pytest
 
 from lessons.models import Exercise
 from tests.conftest import exercise_files
-from tests.sandboxes.runs import run_exercise
+from tests.sandboxes.runs import plain_pytest_score
 
 
 @pytest.fixture(params=["runc", "runsc"])
@@ -15,7 +15,7 @@ def runtime(request: pytest.FixtureRequest, settings: Any) -> str:
 
 
 @pytest.fixture
-def honest_starter_score(flask_exercise: Exercise, runtime: str) -> float:
-    """What the untouched starter earns: no trick may earn more than this."""
-    _, result = run_exercise(flask_exercise, exercise_files("starter"))
-    return float(result["score"])
+def honest_starter_score(flask_exercise: Exercise) -> float:
+    """What the untouched starter earns: no trick may earn more than this. Counted
+    by plain pytest, not by the grader under test (see plain_pytest_score)."""
+    return plain_pytest_score(flask_exercise, exercise_files("starter"))

@@ -7,15 +7,15 @@ are in test_runner.py.
 """
 
 import threading
-import time
 
 import pytest
 
 from lessons.models import Exercise
+from sandboxes.runner import ReportedTest
 from tests.conftest import exercise_files
 from tests.sandboxes.runs import (
-    MARGIN_SECONDS,
     flask_app,
+    plain_pytest_score,
     probe_failures,
     run_exercise,
     run_probe,
@@ -33,10 +33,10 @@ def in_hello(code: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def broken_hello_score(flask_exercise: Exercise, runtime: str) -> float:
-    """What an app earns whose GET /hello simply fails: the baseline for in_hello() cases."""
-    _, result = run_exercise(flask_exercise, in_hello("raise RuntimeError('broken')"))
-    return float(result["score"])
+def broken_hello_score(flask_exercise: Exercise) -> float:
+    """What an app earns whose GET /hello simply fails: the baseline for in_hello()
+    cases, counted by plain pytest, not by the grader under test."""
+    return plain_pytest_score(flask_exercise, in_hello("raise RuntimeError('broken')"))
 
 
 def assert_no_gain(result: dict[str, object], honest: float) -> None:
@@ -53,12 +53,10 @@ def test_a_thread_bomb_is_stopped(flask_exercise: Exercise, broken_hello_score: 
         "while True:\n"
         "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
     )
-    began = time.monotonic()
     _, result = run_exercise(flask_exercise, files, wall_seconds=5)
 
     assert result["verdict"] in ("process_limit", "memory_limit")
     assert_no_gain(result, broken_hello_score)
-    assert time.monotonic() - began < 5 + MARGIN_SECONDS
 
 
 def test_deep_recursion_is_stopped(flask_exercise: Exercise, broken_hello_score: float) -> None:
@@ -81,13 +79,11 @@ def test_a_process_that_ignores_sigterm_does_not_outlive_the_run(
         "        'time.sleep(600)')\n"
         "subprocess.Popen([sys.executable, '-c', code], start_new_session=True)\n"
     )
-    began = time.monotonic()
     run, result = run_exercise(flask_exercise, files, wall_seconds=20)
 
-    # Graded as the honest solution would be, and done long before the limit.
+    # Completed, not timed out, and graded as the honest solution would be.
     assert run.status == "completed"
     assert result["status"] == "pass"
-    assert time.monotonic() - began < 15
 
 
 # --- output ---------------------------------------------------------------------------
@@ -103,12 +99,10 @@ def test_a_process_that_ignores_sigterm_does_not_outlive_the_run(
 def test_output_floods_end_in_the_output_verdict(
     flask_exercise: Exercise, broken_hello_score: float, flood: str
 ) -> None:
-    began = time.monotonic()
     _, result = run_exercise(flask_exercise, in_hello(flood), wall_seconds=5)
 
     assert result["verdict"] == "output_limit"
     assert_no_gain(result, broken_hello_score)
-    assert time.monotonic() - began < 5 + MARGIN_SECONDS
 
 
 def test_binary_garbage_on_stdout_is_shown_safely(flask_exercise: Exercise) -> None:
@@ -259,19 +253,26 @@ def test_the_host_stays_out_of_view() -> None:
     assert len(run.tests) == 5
 
 
+# How long the writer keeps its secret in place after reporting it: far longer than
+# a whole run of the reader takes (about a second), so that only a very slow machine
+# could make the reader late, and the test then says so rather than pass.
+WRITER_STAYS_SECONDS = 15
+
+
 def test_two_learners_graded_at_once_cannot_see_each_other() -> None:
     secret = "learner-a-secret-7f19c2"
     writer = r"""
 import time
-def test_leave_a_secret_and_wait():
+def test_leave_a_secret():
     for place in ("/work/secret.txt", "/tmp/secret.txt", "/dev/shm/secret.txt"):
         open(place, "w").write("SECRET")
-    time.sleep(4)
-""".replace("SECRET", secret)
+
+def test_keep_it_there():
+    time.sleep(STAYS)
+""".replace("SECRET", secret).replace("STAYS", str(WRITER_STAYS_SECONDS))
     reader = r"""
-import os, time
+import os
 def test_look_for_the_other_learner():
-    time.sleep(1)
     found = []
     for root in ("/work", "/tmp", "/dev/shm", "/proc"):
         for folder, _, names in os.walk(root):
@@ -286,18 +287,38 @@ def test_look_for_the_other_learner():
     assert found == [] or all("/proc/self" in path or "probe" in path for path in found), found
 """.replace("SECRET", secret)
     runs = {}
+    secret_left = threading.Event()
+    writer_done = threading.Event()
 
-    def grade(name: str, probe: str) -> None:
-        runs[name] = run_probe({"probe.py": "x = 1\n"}, probe, wall_seconds=15)
+    def on_writer_test(test: ReportedTest) -> None:
+        if test.nodeid.endswith("::test_leave_a_secret"):
+            secret_left.set()
 
-    a = threading.Thread(target=grade, args=("writer", writer))
-    b = threading.Thread(target=grade, args=("reader", reader))
-    a.start()
-    b.start()
-    a.join()
-    b.join()
+    def write() -> None:
+        try:
+            runs["writer"] = run_probe(
+                {"probe.py": "x = 1\n"},
+                writer,
+                on_test=on_writer_test,
+                wall_seconds=WRITER_STAYS_SECONDS * 2,
+            )
+        finally:
+            writer_done.set()
+            secret_left.set()  # never leave the reader waiting
+
+    writing = threading.Thread(target=write)
+    writing.start()
+    # The reader starts once the writer has reported its secret written, not after
+    # a guess at how long a container takes to start.
+    secret_left.wait()
+    writer_was_there = not writer_done.is_set()
+    runs["reader"] = run_probe({"probe.py": "x = 1\n"}, reader, wall_seconds=15)
+    writer_stayed = not writer_done.is_set()
+    writing.join()
 
     assert probe_failures(runs["writer"]) == {}
+    # The two ran at once: the reader looked while the secret was in place.
+    assert writer_was_there and writer_stayed, "the writer ended before the reader had looked"
     assert probe_failures(runs["reader"]) == {}
     assert secret not in runs["reader"].output
 

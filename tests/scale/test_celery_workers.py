@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from grader.models import Submission
+from grader.models import Submission, SubmissionEvent
 from grader.services import submission_create
 from lessons.models import Exercise
 from tests.conftest import exercise_files
@@ -75,6 +75,18 @@ def slow_solution(seconds: int) -> dict[str, str]:
     return {"app.py": f"import time\ntime.sleep({seconds})\n" + solution}
 
 
+def grading_under_way(submission_id: uuid.UUID) -> None:
+    """Wait until the grading has stored its `started` event: from then on it is
+    mid-grading for as long as the slow solution's imports take, however soon a
+    test acts, and its events are being stored."""
+
+    def started() -> bool:
+        """the grading stored its started event"""
+        return SubmissionEvent.objects.filter(submission_id=submission_id, type="started").exists()
+
+    wait_until(started)
+
+
 def owner_of(submission_id: uuid.UUID, workers: list[Worker]) -> Worker:
     """Wait until a worker has claimed the submission; the worker whose pool grades it."""
     wait_until(lambda: Submission.objects.get(pk=submission_id).status == Submission.Status.RUNNING)
@@ -90,7 +102,7 @@ def test_a_worker_killed_mid_grading_is_replaced_by_another_and_grades_once(
             exercise=flask_exercise, files=slow_solution(4), user=learner
         )
         victim = owner_of(submission.id, workers)
-        time.sleep(1)  # well into the grading: its events are being stored
+        grading_under_way(submission.id)
         victim.kill()  # the worker and its pool, SIGKILL: no acknowledgement, no clean-up
 
         # The other worker's sweep sees a grading of a dead process, queues it
@@ -117,7 +129,7 @@ def test_a_pool_process_killed_mid_grading_has_its_task_redelivered(
             exercise=flask_exercise, files=slow_solution(4), user=learner
         )
         owner_of(submission.id, workers)
-        time.sleep(1)
+        grading_under_way(submission.id)
         pool_process = grader_pid(Submission.objects.get(pk=submission.id))
         Worker.kill_pid(pool_process)
 

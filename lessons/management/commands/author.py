@@ -36,7 +36,7 @@ class Command(BaseCommand):
         settings.LESSONS_AUTHOR_MODE = True
         watcher = ContentWatcher(path=path, on_reload=self._reported)
         watcher.start()
-        self.stdout.write(
+        self._say(
             f"Author mode: http://{options['host']}:{options['port']}/ serves {path}, "
             "reloaded on every change (Ctrl-C stops)."
         )
@@ -47,14 +47,21 @@ class Command(BaseCommand):
 
     def _reported(self, reload: ContentReload, *, first: bool = False) -> None:
         if reload.report is not None:
-            self.stdout.write(("" if first else "reloaded: ") + reload.report.summary())
+            self._say(("" if first else "reloaded: ") + reload.report.summary())
             return
         for error in reload.errors:
             self.stdout.write(str(error))
-        self.stdout.write(
+        self._say(
             f"not {'loaded' if first else 'reloaded'}: {len(reload.errors)} problem(s); "
             "the site keeps the last content that loaded."
         )
+
+    def _say(self, text: str) -> None:
+        # The server runs until it is stopped: when stdout is a file or a pipe (a
+        # log, an editor's task runner) it is block-buffered, and an author would
+        # not see a reload reported until the buffer filled.
+        self.stdout.write(text)
+        self.stdout.flush()
 
 
 def _serve(*, host: str, port: int) -> None:
