@@ -151,11 +151,18 @@ STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "frontend"]
 WHITENOISE_USE_FINDERS = DEBUG
 
 REDIS_URL = env_str("REDIS_URL", "")
+REDIS_READ_TIMEOUT_SECONDS = 30
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                # redis-py 8 gives up on a read after 5 s by default, the same 5 s
+                # that channels_redis's blocking pop waits for a message: an idle
+                # WebSocket then dies with "Timeout reading from …" whenever the
+                # client gives up first. A read waits longer than the pop can.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_READ_TIMEOUT_SECONDS}],
+            },
         }
     }
     # Shared by every web process, so that the limit on password sign-ins
