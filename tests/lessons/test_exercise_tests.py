@@ -44,8 +44,93 @@ class Helper:
         pass
 
 
-def test_last():
+def testcamel():
     pass
+
+
+@pytest.fixture
+def test_data():
+    return 1
+
+
+def test_last(test_data):
+    pass
+"""
+
+UNITTEST_SHAPES = """\
+import unittest
+import unittest as ut
+from unittest import IsolatedAsyncioTestCase as Async
+from unittest import TestCase
+
+
+class TwoFerTest(unittest.TestCase):
+    def setUp(self):
+        self.name = "Alice"
+
+    def test_a_name_given(self):
+        pass
+
+    def testCamelCase(self):
+        pass
+
+    def helper(self):
+        pass
+
+
+class Aliased(ut.TestCase):
+    def test_aliased(self):
+        pass
+
+
+class Imported(TestCase):
+    def test_imported(self):
+        pass
+
+
+class Derived(TwoFerTest):
+    def test_derived(self):
+        pass
+
+    def test_a_name_given(self):
+        pass
+
+
+class AsyncCase(Async):
+    async def test_async(self):
+        pass
+
+
+class OnlyRunTest(TestCase):
+    def runTest(self):
+        pass
+
+
+class Disabled(TestCase):
+    __test__ = False
+
+    def test_never(self):
+        pass
+
+
+class Dotted(unittest.case.TestCase):
+    def test_dotted(self):
+        pass
+
+
+class TestPlainBase:
+    def test_base(self):
+        pass
+
+
+class TestPlainChild(TestPlainBase):
+    def test_child(self):
+        pass
+
+
+class NotCollected:
+    def test_never(self):
+        pass
 """
 
 
@@ -66,6 +151,7 @@ def test_shapes_in_source_order():
         "test_parametrized",
         "TestGroup.test_one",
         "TestGroup.test_two",
+        "testcamel",
         "test_last",
     ]
     assert all(t["file"] == "test_shapes.py" and t["visibility"] == "visible" for t in tests)
@@ -156,7 +242,6 @@ def test_syntax_error_names_file_and_line():
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("def testing_thing(): pass\n", "name test functions test_"),
         ("class TestA:\n    def __init__(self): pass\n    def test_a(self): pass\n", "__init__"),
         ("class TestA:\n    class TestB:\n        def test_b(self): pass\n", "nested"),
     ],
@@ -173,11 +258,81 @@ def test_test_files_are_never_imported(tmp_path):
     assert not marker.exists()
 
 
-def test_discovery_matches_pytest_collection(tmp_path: Path):
-    # The grader expects a result for every discovered test and nothing else.
+def test_unittest_classes_of_any_name_in_source_order():
+    tests = discover(visible={"two_fer_test.py": UNITTEST_SHAPES})
+    assert [t["name"] for t in tests] == [
+        "TwoFerTest.test_a_name_given",
+        "TwoFerTest.testCamelCase",
+        "Aliased.test_aliased",
+        "Imported.test_imported",
+        # Inherited tests come first and run again in the subclass, as in pytest.
+        "Derived.test_a_name_given",
+        "Derived.testCamelCase",
+        "Derived.test_derived",
+        "AsyncCase.test_async",
+        "OnlyRunTest.runTest",
+        "Dotted.test_dotted",
+        "TestPlainBase.test_base",
+        "TestPlainChild.test_base",
+        "TestPlainChild.test_child",
+    ]
+
+
+def test_a_class_of_another_module_is_named_when_the_loader_cannot_tell():
+    source = "from helpers import Base\n\n\nclass TwoFerTest(Base):\n    def test_x(self): pass\n"
+    with pytest.raises(ExerciseTestsError, match="class TwoFerTest derives from Base") as caught:
+        discover(visible={"two_fer_test.py": source})
+    assert "unittest.TestCase" in caught.value.message
+    assert caught.value.line == 4
+
+
+def test_classes_the_loader_can_place_are_not_errors():
+    source = (
+        "import helpers\n"
+        "class Mixin(helpers.Base):\n    def check(self): pass\n"  # no tests: a helper
+        "class TestOwn(helpers.Base):\n    def test_own(self): pass\n"  # collected by name
+    )
+    assert [t["name"] for t in discover(visible={"test_a.py": source})] == ["TestOwn.test_own"]
+
+
+def test_a_file_whose_classes_pytest_passes_over_names_one():
+    source = "class TwoFer:\n    def test_no_name(self): pass\n"
+    with pytest.raises(ExerciseTestsError, match="class TwoFer has test methods") as caught:
+        discover(visible={"two_fer_test.py": source})
+    assert "named Test" in caught.value.message
+    assert "unittest.TestCase" in caught.value.message
+
+
+def test_dunder_test_is_inherited_until_a_class_sets_it_again():
+    source = (
+        "import unittest\n"
+        "class Base(unittest.TestCase):\n    __test__ = False\n    def test_x(self): pass\n"
+        "class Off(Base):\n    def test_y(self): pass\n"
+        "class On(Base):\n    __test__ = True\n"
+    )
+    assert [t["name"] for t in discover(visible={"test_a.py": source})] == ["On.test_x"]
+
+
+def test_an_exercise_of_unittest_classes_alone_has_tests():
+    source = "import unittest\nclass LeapTest(unittest.TestCase):\n    def test_leap(self): pass\n"
+    assert [t["name"] for t in discover(hidden={"leap_test.py": source})] == ["LeapTest.test_leap"]
+
+
+def test_an_inherited_init_keeps_a_plain_test_class_from_running():
+    source = (
+        "class Base:\n    def __init__(self): pass\n"
+        "class TestChild(Base):\n    def test_x(self): pass\n"
+    )
+    with pytest.raises(ExerciseTestsError, match="TestChild has __init__"):
+        discover(visible={"test_a.py": source})
+
+
+def _pytest_collected(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    """Test names as pytest itself collects them, each once (parameters dropped)."""
     tests_dir = tmp_path / "tests"
     tests_dir.mkdir()
-    (tests_dir / "test_shapes.py").write_text(SHAPES)
+    for name, source in files.items():
+        (tests_dir / name).write_text(source)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO")}
     completed = subprocess.run(
@@ -208,5 +363,18 @@ def test_discovery_matches_pytest_collection(tmp_path: Path):
         name = ".".join(line.split("::")[1:]).split("[")[0]
         if name not in collected:
             collected.append(name)
+    return collected
+
+
+def test_discovery_matches_pytest_collection(tmp_path: Path):
+    # The grader expects a result for every discovered test and nothing else.
     discovered = [t["name"] for t in discover(visible={"test_shapes.py": SHAPES})]
-    assert collected == discovered
+    assert _pytest_collected(tmp_path, {"test_shapes.py": SHAPES}) == discovered
+
+
+def test_unittest_discovery_matches_pytest_collection(tmp_path: Path):
+    # unittest runs a class's tests in name order; the grader lists them in source order.
+    discovered = [t["name"] for t in discover(visible={"two_fer_test.py": UNITTEST_SHAPES})]
+    collected = _pytest_collected(tmp_path, {"two_fer_test.py": UNITTEST_SHAPES})
+    assert sorted(collected) == sorted(discovered)
+    assert len(discovered) == len(set(discovered))

@@ -2,17 +2,21 @@
 
 It reports each test to the supervisor as it finishes, through records that
 carry the run's nonce (learner output in the same pipe cannot forge them
-without it). A test counts as passed only when pytest says so *and* the
-plugin saw the test function return, *and* the pieces of pytest that decide
-outcomes are the ones that were there before learner code was imported.
-Test modules are compiled from the sources read before learner code ran, so
-rewriting a test file on disk changes nothing.
+without it). A test counts as passed only when pytest says so, none of its
+subtests failed, the plugin saw the test function (or the unittest test
+method) return, and the pieces of pytest and unittest that decide outcomes
+are the ones that were there before learner code was imported. Test modules
+are compiled from the sources read before learner code ran, so rewriting a
+test file on disk changes nothing.
 """
 
 import ast
+import builtins
 import contextlib
+import functools
 import importlib.abc
 import importlib.util
+import inspect
 import json
 import json.encoder
 import os
@@ -20,6 +24,8 @@ import sys
 import threading
 import time
 import traceback
+import unittest
+import unittest.case
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +36,8 @@ import pytest
 from _pytest import python as pytest_python
 from _pytest import reports as pytest_reports
 from _pytest import runner as pytest_runner
+from _pytest import subtests as pytest_subtests
+from _pytest import unittest as pytest_unittest
 from _pytest.assertion.rewrite import rewrite_asserts
 
 MESSAGE_MAX = 3000
@@ -73,6 +81,25 @@ GUARDED_ATTRIBUTES: tuple[tuple[Any, str], ...] = (
     (json.encoder.JSONEncoder, "iterencode"),
     (os, "write"),
     (os, "getpid"),
+    (unittest.case, "_addSkip"),
+    # Classes are created by it: a replacement could rewrite a test class as it is made.
+    (builtins, "__build_class__"),
+)
+# Classes every method of which takes part in deciding an outcome: how unittest
+# runs a test and reports to pytest (its assertions included), subtests, and
+# the reports themselves. Methods added to them count as changes too (a
+# property added to TestReport would shadow BaseReport's).
+GUARDED_CLASSES: tuple[type, ...] = (
+    pytest_reports.BaseReport,
+    pytest_reports.TestReport,
+    pytest_subtests.SubtestReport,
+    unittest.TestCase,
+    unittest.case._Outcome,  # type: ignore[attr-defined]
+    unittest.case._SubTest,  # type: ignore[attr-defined]
+    pytest_unittest.TestCaseFunction,
+    pytest_unittest.UnitTestCase,
+    pytest_subtests.Subtests,
+    pytest_subtests._SubTestContextManager,
 )
 
 
@@ -144,6 +171,30 @@ def learner_frame(tb: Any, learner_root: Path, tests_dir: Path) -> dict[str, Any
     return found
 
 
+def subtests_message(failed: list[pytest.TestReport]) -> str:
+    """Which subtests failed, one line each, then each one's traceback."""
+    lines = [f"{len(failed)} subtest{'' if len(failed) == 1 else 's'} failed:"]
+    details = []
+    for report in failed:
+        label = subtest_label(report)
+        crash = getattr(report.longrepr, "reprcrash", None)
+        summary = crash.message if crash is not None else report.longreprtext
+        lines.append(f"- {label}: {summary.splitlines()[0] if summary else 'failed'}")
+        details.append(f"{label}\n{report.longreprtext}")
+    return "\n".join(lines) + "\n\n" + "\n\n".join(details)
+
+
+def subtest_label(report: pytest.TestReport) -> str:
+    """`[message] (name=value, …)`, as given to subTest() or subtests.test()."""
+    context = getattr(report, "context", None)
+    parts = []
+    if context is not None and context.msg is not None:
+        parts.append(f"[{context.msg}]")
+    if context is not None and context.kwargs:
+        parts.append("(" + ", ".join(f"{k}={v}" for k, v in context.kwargs.items()) + ")")
+    return " ".join(parts) or "(subtest)"
+
+
 class SnapshotTestImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Imports the test modules from sources read before learner code ran."""
 
@@ -185,6 +236,14 @@ class LecternPlugin:
         self.importer: SnapshotTestImporter | None = None
         self.snapshot: dict[str, Any] = {}
         self.completed: set[str] = set()
+        # unittest items, and those whose test method was entered (set by watch()).
+        self.unittest_items: set[str] = set()
+        self.entered: set[str] = set()
+        self.test_classes: list[type] = []
+        # Module-level test functions as collected; class ones are looked up on
+        # their (guarded) class.
+        self.functions: dict[str, Any] = {}
+        self.late_changes: list[str] = []
         self.reports: dict[str, list[pytest.TestReport]] = {}
         self.started: dict[str, float] = {}
         self.import_errors: dict[str, dict[str, Any]] = {}
@@ -211,16 +270,39 @@ class LecternPlugin:
             )
         # The harness itself: its classes' methods, its module's functions, and
         # no method shadowed by an attribute of the same name on an instance.
-        for owner in (LecternPlugin, RecordWriter, SnapshotTestImporter, sys.modules[__name__]):
+        harness = (LecternPlugin, RecordWriter, SnapshotTestImporter, sys.modules[__name__])
+        for owner in (*harness, *GUARDED_CLASSES):
+            methods = []
             for name, value in vars(owner).items():
                 if callable(value) or isinstance(value, staticmethod | classmethod | property):
                     state[f"{getattr(owner, '__name__', owner)}.{name}"] = value
+                    methods.append(name)
+            # Data attributes come and go (pytest caches flags on its classes).
+            state[f"{getattr(owner, '__name__', owner)} methods"] = tuple(sorted(methods))
+        state.update(self.test_classes_state())
         for instance in (self, self.writer):
             shadowed = sorted(set(vars(instance)) & set(vars(type(instance))))
             state[f"{type(instance).__name__} instance"] = tuple(shadowed)
         state["pluginmanager._inner_hookexec"] = self.pluginmanager._inner_hookexec
         state["meta_path[0]"] = sys.meta_path[0] if sys.meta_path else None
         state["trace"] = (sys.gettrace(), sys.getprofile())
+        return state
+
+    def test_classes_state(self) -> dict[str, Any]:
+        """The methods of the collected test classes. pytest looks unittest test
+        methods (and class-based test methods) up on the class when each test
+        runs, so a method replaced after collection would run instead; so would
+        a method added to shadow one of TestCase's assertions."""
+        state: dict[str, Any] = {}
+        for klass in self.test_classes:
+            where = f"test class {klass.__module__}.{klass.__qualname__}"
+            shadowing = []
+            for name, value in vars(klass).items():
+                if callable(value) or isinstance(value, staticmethod | classmethod | property):
+                    state[f"{where}.{name}"] = value
+                    if any(name in vars(base) for base in klass.__mro__[1:]):
+                        shadowing.append(name)
+            state[f"{where} overrides"] = tuple(sorted(shadowing))
         return state
 
     def check_integrity(self) -> None:
@@ -231,6 +313,7 @@ class LecternPlugin:
         changed = [key for key in changed if current.get(key) != self.snapshot[key]]
         if self.trace_calls:
             changed.append(f"{self.trace_calls[0]} was called")
+        changed.extend(self.late_changes)
         if changed:
             self.tamper_reported = True
             self.writer.write({"type": "tampered", "what": ", ".join(changed[:5])})
@@ -288,6 +371,25 @@ class LecternPlugin:
             }
         self.writer.write({"type": "collect_error", "nodeid": report.nodeid, **details})
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        assert self.importer is not None
+        codes = self.importer.codes
+        for item in session.items:
+            cls = getattr(item, "cls", None)
+            for klass in cls.__mro__ if cls is not None else ():
+                # The exercise's own classes (test modules, helpers beside them) and
+                # unittest's; never the learner's, which may change as they like.
+                ours = klass.__module__ in codes or klass.__module__.startswith("unittest")
+                if ours and klass not in self.test_classes and klass not in GUARDED_CLASSES:
+                    self.test_classes.append(klass)
+            if isinstance(item, pytest_unittest.TestCaseFunction):
+                self.unittest_items.add(item.nodeid)
+            elif isinstance(item, pytest.Function) and cls is None:
+                self.functions[item.nodeid] = item.obj
+        # Learner code has run by now (at import), but not inside a test class:
+        # the classes are defined by the test module after its imports.
+        self.snapshot.update(self.test_classes_state())
+
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.started[nodeid] = time.perf_counter()
         self.reports[nodeid] = []
@@ -299,6 +401,75 @@ class LecternPlugin:
         # Reached only if the test function (or the plugin running it) returned.
         self.completed.add(pyfuncitem.nodeid)
         return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        # pytest never calls pytest_pyfunc_call for unittest tests: unittest runs
+        # setUp, the method and tearDown itself. Watching the method tells a
+        # passing test from one whose method never returned, and setUp errors
+        # from failures of the test itself.
+        testcase = None
+        if isinstance(item, pytest_unittest.TestCaseFunction):
+            testcase = item.instance
+            self.instance_check(item, testcase, allowed=None)
+            # The method as the (guarded) class defines it, not whatever item.obj
+            # became during setup: nothing else may run in its place.
+            item.obj = self.watch(item.nodeid, getattr(testcase, item.name))
+            if inspect.iscoroutinefunction(item.obj):
+                # pytest lets unittest look async methods up on the instance itself.
+                setattr(testcase, item.name, item.obj)
+        elif isinstance(item, pytest.Function):
+            self.function_check(item)
+        try:
+            return (yield)
+        finally:
+            if testcase is not None:
+                self.instance_check(item, testcase, allowed=item.obj)
+
+    def function_check(self, item: pytest.Function) -> None:
+        """pytest calls item.obj, which anything holding the item (say a patched
+        fixture helper) can replace during setup: it must be the test's own."""
+        if item.cls is None:
+            defined = self.functions.get(item.nodeid)
+        else:
+            defined = getattr(item.cls, item.originalname, None)
+        if getattr(item.obj, "__func__", item.obj) is not getattr(defined, "__func__", defined):
+            self.late_changes.append(f"the test function of {item.nodeid} was replaced")
+
+    def watch(self, nodeid: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        """`method`, noting when it is entered and when it returns. wraps() keeps
+        unittest's skip and expected-failure markers, which live on the function."""
+        if inspect.iscoroutinefunction(method):
+
+            @functools.wraps(method)
+            async def watched_async(*args: Any, **kwargs: Any) -> Any:
+                self.entered.add(nodeid)
+                result = await method(*args, **kwargs)
+                self.completed.add(nodeid)
+                return result
+
+            return watched_async
+
+        @functools.wraps(method)
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            self.entered.add(nodeid)
+            result = method(*args, **kwargs)
+            self.completed.add(nodeid)
+            return result
+
+        return watched
+
+    def instance_check(self, item: pytest.Item, testcase: Any, allowed: Any) -> None:
+        """A test case instance whose methods were shadowed while it ran (say an
+        assertion replaced through a frame of the test) decided nothing.
+        `allowed` is the plugin's own watcher, left on the instance for async tests."""
+        shadowed = sorted(
+            name
+            for name, value in vars(testcase).items()
+            if callable(value) and value is not allowed and hasattr(type(testcase), name)
+        )
+        if shadowed:
+            self.late_changes.append(f"methods of {item.nodeid} replaced: {shadowed[:5]}")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.reports.setdefault(report.nodeid, []).append(report)
@@ -319,22 +490,38 @@ class LecternPlugin:
         )
 
     def outcome_of(self, nodeid: str) -> tuple[str, str, dict[str, Any] | None]:
-        by_phase = {report.when: report for report in self.reports.pop(nodeid, [])}
+        reports = self.reports.pop(nodeid, [])
+        # Subtest reports carry the test's nodeid and "call": keep them apart.
+        subtests = [r for r in reports if isinstance(r, pytest_subtests.SubtestReport)]
+        failed_subtests = [report for report in subtests if report.failed]
+        by_phase = {r.when: r for r in reports if not isinstance(r, pytest_subtests.SubtestReport)}
         setup, call, teardown = (by_phase.get(when) for when in ("setup", "call", "teardown"))
         for phase, report in (("setup", setup), ("call", call), ("teardown", teardown)):
             if report is None or not report.failed:
                 continue
             kind = "fail" if phase == "call" else "error"
             prefix = "" if phase == "call" else f"error in test {phase}: "
-            return kind, prefix + report.longreprtext, self.learner_error(report)
+            if phase == "call" and nodeid in self.unittest_items:
+                # unittest runs setUp and tearDown inside pytest's call phase.
+                if nodeid not in self.entered:
+                    kind, prefix = "error", "error in setUp: "
+                elif nodeid in self.completed:
+                    kind, prefix = "error", "error in tearDown or a cleanup: "
+            message = prefix + report.longreprtext
+            if failed_subtests:
+                message = subtests_message(failed_subtests) + "\n\n" + message
+            return kind, message, self.learner_error(report)
+        if failed_subtests:
+            return "fail", subtests_message(failed_subtests), self.learner_error(failed_subtests[0])
+        if hasattr(call, "wasxfail"):
+            return "fail", "expected to fail (xfail) but the grader counts only passing tests", None
         if call is None or call.skipped or (setup is not None and setup.skipped):
             reason = ""
             report = call or setup
             if report is not None and isinstance(report.longrepr, tuple):
-                reason = str(report.longrepr[2])
+                # pytest's "Skipped: " says again what the outcome says.
+                reason = str(report.longrepr[2]).removeprefix("Skipped: ")
             return "skip", reason, None
-        if hasattr(call, "wasxfail"):
-            return "fail", "expected to fail (xfail) but the grader counts only passing tests", None
         if nodeid not in self.completed:
             return "fail", "the test function did not run to completion", None
         return "pass", "", None
