@@ -290,11 +290,12 @@ def _grade(client: Client, args: argparse.Namespace, mode: str) -> int:
         progress.line(f"{verb} {', '.join(files)} for {exercise['slug']}…")
     accepted = client.submit(args.slug, files, mode, notice=notice)
     where = accepted["urls"]["self"]
-    # At once, so that whatever happens next (a time-out, Ctrl-C) it can be found again.
-    notice(f"Submission {accepted['id']}: {where}")
     result: dict[str, Any] | None = None
     deadline = time.monotonic() + args.timeout
     try:
+        # At once, so that whatever happens next (a time-out, Ctrl-C) it can be
+        # found again; inside the try, so that a Ctrl-C right after it says so too.
+        notice(f"Submission {accepted['id']}: {where}")
         for message in client.follow(accepted, deadline=deadline):
             if message["type"] == "completed":
                 result = message["data"]["result"]
