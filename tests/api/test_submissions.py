@@ -187,18 +187,23 @@ async def test_an_oversized_body_gets_413_json_over_asgi_too(
     assert not await sync_to_async(Submission.objects.exists)()
 
 
+def post_labelled(api: ApiClient, content_type: str) -> Any:
+    """A valid JSON submission, sent with `content_type` as its Content-Type."""
+    return api.client.post(
+        "/api/v1/submissions",
+        data=json.dumps(body()),
+        content_type=content_type,
+        headers=api.headers,
+    )
+
+
 @pytest.mark.parametrize(
     "content_type", ["text/plain", "", "application/x-www-form-urlencoded", "text/json"]
 )
 def test_a_body_not_sent_as_json_gets_415(
     api: ApiClient, flask_exercise: Exercise, content_type: str
 ) -> None:
-    response = api.client.post(
-        "/api/v1/submissions",
-        data=json.dumps(body()),
-        content_type=content_type,
-        headers=api.headers,
-    )
+    response = post_labelled(api, content_type)
 
     assert response.status_code == 415
     error = response.json()["error"]
@@ -213,12 +218,7 @@ def test_a_body_not_sent_as_json_gets_415(
 def test_a_json_body_is_taken_with_any_spelling_of_its_type(
     api: ApiClient, flask_exercise: Exercise, content_type: str
 ) -> None:
-    response = api.client.post(
-        "/api/v1/submissions",
-        data=json.dumps(body()),
-        content_type=content_type,
-        headers=api.headers,
-    )
+    response = post_labelled(api, content_type)
     assert response.status_code == 202, response.json()
 
 
