@@ -20,10 +20,7 @@ API_PATH = "/api/v1"
 def site_url(url: str) -> str:
     """The site's address, also when given the API's (…/api/v1, as the API's own
     documents and the docs show it): every request adds /api/v1/ itself."""
-    url = url.strip().rstrip("/")
-    if url.endswith(API_PATH):
-        url = url[: -len(API_PATH)].rstrip("/")
-    return url
+    return url.strip().rstrip("/").removesuffix(API_PATH).rstrip("/")
 
 
 def config_path() -> Path:

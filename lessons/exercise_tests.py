@@ -14,6 +14,7 @@ import ast
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Visibility = Literal["visible", "hidden"]
@@ -213,11 +214,11 @@ _BaseKind = Literal["testcase", "local", "plain", "unknown"]
 _UNITTEST_CASES = frozenset({"TestCase", "IsolatedAsyncioTestCase"})
 
 
+@dataclass
 class _Lineage:
-    def __init__(self) -> None:
-        self.ancestors: list[ast.ClassDef] = []
-        self.testcase = False
-        self.unknown: str | None = None
+    ancestors: list[ast.ClassDef] = field(default_factory=list)
+    testcase: bool = False
+    unknown: str | None = None
 
 
 def _test_name_is(name: str) -> bool:

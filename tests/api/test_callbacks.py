@@ -8,6 +8,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -91,20 +92,25 @@ def fast_callbacks(settings: Any) -> None:
     settings.CALLBACK_TIMEOUT_SECONDS = 5.0
 
 
-def submit_and_finish(token: NewApiToken, learner: User, callback_url: str) -> str:
-    """A submission with a callback, made final (cancelled: no grading needed)."""
+def submit_with_callback(token: NewApiToken, callback_url: str, folder: str = "starter") -> str:
+    """The id of a new submission of the Flask exercise's `folder` files with a callback."""
     response = ApiClient(token).post(
         "/api/v1/submissions",
         {
             "exercise": "flask-hello-world",
-            "files": exercise_files("starter"),
+            "files": exercise_files(folder),
             "callback_url": callback_url,
         },
     )
     assert response.status_code == 202, response.json()
-    submission_id = response.json()["id"]
-    submission_cancel(submission_id=submission_id, user=learner)
-    return str(submission_id)
+    return str(response.json()["id"])
+
+
+def submit_and_finish(token: NewApiToken, learner: User, callback_url: str) -> str:
+    """A submission with a callback, made final (cancelled: no grading needed)."""
+    submission_id = submit_with_callback(token, callback_url)
+    submission_cancel(submission_id=uuid.UUID(submission_id), user=learner)
+    return submission_id
 
 
 def deliver_until_settled(rounds: int = 400) -> CallbackDelivery:

@@ -15,9 +15,7 @@ from accounts.services import NewApiToken, api_token_create
 from api.models import CallbackAttempt, CallbackDelivery
 from grader.models import Submission
 from lessons.models import Exercise
-from tests.api.conftest import ApiClient
-from tests.api.test_callbacks import Receiver, documented_verifier
-from tests.conftest import exercise_files
+from tests.api.test_callbacks import Receiver, documented_verifier, submit_with_callback
 from tests.scale.processes import Worker, workers_running
 from tests.scale.test_celery_workers import assert_graded_once, grader_pid, wait_until
 
@@ -37,16 +35,7 @@ def token(learner: User, settings: Any) -> NewApiToken:
 
 
 def submit(token: NewApiToken, callback_url: str) -> uuid.UUID:
-    response = ApiClient(token).post(
-        "/api/v1/submissions",
-        {
-            "exercise": "flask-hello-world",
-            "files": exercise_files("solution"),
-            "callback_url": callback_url,
-        },
-    )
-    assert response.status_code == 202, response.json()
-    return uuid.UUID(response.json()["id"])
+    return uuid.UUID(submit_with_callback(token, callback_url, folder="solution"))
 
 
 def delivered(submission_id: uuid.UUID) -> CallbackDelivery:
