@@ -205,13 +205,18 @@ def _delivery_claim(*, delivery_id: int, worker: str) -> bool:
     now = timezone.now()
     free = Q(claim_expires_at__isnull=True) | Q(claim_expires_at__lt=now)
     hold = timedelta(seconds=settings.CALLBACK_TIMEOUT_SECONDS * 2 + 30)
+    # No join (submission__status): Django would put every condition in a
+    # subquery, which PostgreSQL does not check again once a concurrent claim
+    # commits, and two workers would both win. The delivery's own columns stay
+    # in the UPDATE's WHERE, which it does check again.
+    final = Submission.objects.filter(status__in=_FINAL).values("pk")
     claimed = CallbackDelivery.objects.filter(
         free,
         pk=delivery_id,
         delivered_at__isnull=True,
         failed_at__isnull=True,
         next_attempt_at__lte=now,
-        submission__status__in=_FINAL,
+        submission_id__in=final,
     ).update(claimed_by=worker, claim_expires_at=now + hold)
     return claimed == 1
 

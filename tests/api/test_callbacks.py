@@ -21,10 +21,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.services import NewApiToken
-from api.callbacks import callbacks_deliver_due
+from api.callbacks import _delivery_claim, callbacks_deliver_due
 from api.models import CallbackAttempt, CallbackDelivery
 from grader.dispatch import InlineGraderPool
 from grader.periodic import sweep_jobs_run
@@ -375,3 +375,54 @@ async def test_the_inline_pool_delivers_callbacks_through_the_registered_job(
 
     assert delivery.delivered_at is not None
     assert [h["X-Lectern-Attempt"] for h, _ in receiver.requests] == ["1", "2"]
+
+
+def test_a_claim_waiting_on_another_sees_it_once_that_one_commits(
+    fast_callbacks: None, learner: User, learner_token: NewApiToken, flask_exercise: Exercise
+) -> None:
+    """Claim A holds the row in an open transaction; claim B, started meanwhile,
+    waits for its lock. Once A commits, B must see the claim and lose."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and re-checked UPDATEs: PostgreSQL (the scaled run)")
+    submit_and_finish(learner_token, learner, "http://192.0.2.1/hook")
+    delivery_id = CallbackDelivery.objects.get().pk
+    a_claimed = threading.Event()
+    a_may_commit = threading.Event()
+
+    def claim_a() -> bool:
+        try:
+            with transaction.atomic():
+                won = _delivery_claim(delivery_id=delivery_id, worker="a")
+                a_claimed.set()
+                a_may_commit.wait(timeout=120)
+            return won
+        finally:
+            connection.close()
+
+    def claim_b() -> bool:
+        try:
+            return _delivery_claim(delivery_id=delivery_id, worker="b")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(claim_a)
+        assert a_claimed.wait(timeout=120)
+        second = pool.submit(claim_b)
+        # B is blocked on A's row lock before A commits.
+        deadline = time.monotonic() + 120
+        while not waiting_on_a_lock():
+            assert time.monotonic() < deadline, "the second claim never waited"
+            time.sleep(0.05)
+        a_may_commit.set()
+        assert first.result(timeout=120) is True
+        assert second.result(timeout=120) is False
+
+
+def waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE%%api_callbackdelivery%%'"
+        )
+        return bool(cursor.fetchone()[0])
