@@ -105,13 +105,20 @@ class TestResultOut(Schema):
     model_config = ConfigDict(extra="allow")
 
     name: str
-    status: str
+    status: Literal["pass", "fail", "error", "skip"] = Field(
+        ..., description="skip: skipped by the exercise itself; it counts for no points."
+    )
     message: str
     output: str
     points: float
     max_points: float
     visibility: str
     duration_ms: int
+    exchanges: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Visible tests of web exercises: the HTTP requests the test made, "
+        "each with method, path, status, content_type and a body excerpt.",
+    )
 
 
 class ResultOut(Schema):

@@ -17,6 +17,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sandboxes.runner import SandboxJob
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXERCISE = "flask-hello-world"
@@ -72,16 +76,27 @@ def end_to_end_seconds(runs: int, workdir: Path, database_url: str) -> list[floa
     return latencies
 
 
-def bare_pytest_seconds(runs: int) -> tuple[list[float], list[float]]:
+def exercise_job() -> "SandboxJob":
+    """The reference solution of the exercise as loaded into the scratch database."""
+    from lessons.models import Exercise
+    from sandboxes.harness import HarnessMode
     from sandboxes.limits import limits_resolve
-    from sandboxes.runner import SandboxJob, sandbox_bare_pytest
+    from sandboxes.runner import SandboxJob
 
-    job = SandboxJob(
+    exercise = Exercise.objects.get(slug=EXERCISE)
+    return SandboxJob(
         files=folder_files("solution"),
-        visible_tests=folder_files("tests"),
-        hidden_tests=folder_files("hidden"),
-        limits=limits_resolve({}),
+        visible_tests=exercise.visible_test_files,
+        hidden_tests=exercise.hidden_test_files,
+        limits=limits_resolve(exercise.limits),
+        harness=HarnessMode.from_dict(exercise.harness),
     )
+
+
+def bare_pytest_seconds(runs: int) -> tuple[list[float], list[float]]:
+    from sandboxes.runner import sandbox_bare_pytest
+
+    job = exercise_job()
     inside, whole = [], []
     for run in range(runs + 1):
         bare = sandbox_bare_pytest(job)
@@ -97,16 +112,10 @@ def runtime_seconds(runtime: str, runs: int) -> tuple[list[float], list[float]]:
     """Container start and whole sandbox run of the reference solution, under `runtime`."""
     from django.conf import settings
 
-    from sandboxes.limits import limits_resolve
-    from sandboxes.runner import SandboxJob, sandbox_run
+    from sandboxes.runner import sandbox_run
 
     settings.SANDBOX_RUNTIME = "" if runtime == "runc" else runtime
-    job = SandboxJob(
-        files=folder_files("solution"),
-        visible_tests=folder_files("tests"),
-        hidden_tests=folder_files("hidden"),
-        limits=limits_resolve({}),
-    )
+    job = exercise_job()
     starts, totals = [], []
     for run in range(runs + 1):
         timings = sandbox_run(job).timings_ms
@@ -134,6 +143,7 @@ def main() -> None:
         django.setup()
         latencies = end_to_end_seconds(args.runs, Path(scratch), database_url)
         pytest_inside, bare_container = bare_pytest_seconds(args.runs)
+        runtimes = {runtime: runtime_seconds(runtime, args.runs) for runtime in ("runc", "runsc")}
 
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     bare = statistics.median(pytest_inside)
@@ -145,8 +155,7 @@ def main() -> None:
     print(f"  ratio end-to-end / bare pytest    p50 {p50 / bare:6.1f} x   p95 {p95 / bare:6.1f} x")
     print(f"  ratio end-to-end / bare container p50 {p50 / bare_whole:6.1f} x")
     print("Sandbox runtimes, the same run (container start / whole sandbox run, p50)")
-    for runtime in ("runc", "runsc"):
-        starts, totals = runtime_seconds(runtime, args.runs)
+    for runtime, (starts, totals) in runtimes.items():
         print(
             f"  {runtime:5}  start {statistics.median(starts):5.2f} s   "
             f"run {statistics.median(totals):5.2f} s   p95 {percentile(totals, 0.95):5.2f} s"

@@ -20,6 +20,7 @@ from typing import Any
 
 from grader.results import result_build, result_for_failure
 from lessons.models import Exercise
+from sandboxes.harness import HarnessMode
 from sandboxes.limits import limits_resolve
 from sandboxes.runner import SandboxFailure, SandboxJob, sandbox_run
 
@@ -94,6 +95,7 @@ def _files_grade(*, exercise: Exercise, files: dict[str, str]) -> ReferenceRun:
         visible_tests=exercise.visible_test_files,
         hidden_tests=exercise.hidden_test_files,
         limits=limits,
+        harness=HarnessMode.from_dict(exercise.harness),
     )
     began = time.monotonic()
     try:

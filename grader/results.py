@@ -26,7 +26,8 @@ def nodeid_test_name(nodeid: str) -> str:
 
 def _hidden_message(spec: dict[str, Any], records: list[ReportedTest]) -> str:
     """What a learner may learn about a failed hidden test: the instructor's
-    feedback, and where their own code raised, never the test's code or values."""
+    feedback, and where and how their own code raised, never the test's code or
+    values."""
     lines = [spec.get("feedback") or "This hidden test did not pass."]
     for record in records:
         error = record.learner_error
@@ -37,27 +38,60 @@ def _hidden_message(spec: dict[str, Any], records: list[ReportedTest]) -> str:
                 f"at {location['file']}, line {location['line']}."
             )
             break
+    lines.extend(_learner_tracebacks(records))
+    return "\n".join(lines)
+
+
+def _learner_tracebacks(records: list[ReportedTest]) -> list[str]:
+    """Tracebacks raised in the learner's own code (a view answering a request),
+    which the test itself only saw as a 500."""
+    shown = [tb for record in records for tb in record.learner_tracebacks if tb][:2]
+    return [f"Your code raised an error while the test ran:\n{tb}" for tb in shown]
+
+
+def _cases_message(records: list[ReportedTest]) -> str:
+    """A parametrized test is one test: it fails if any case fails, and says which."""
+    failing = [record for record in records if record.outcome in ("fail", "error")]
+    lines = [f"{len(failing)} of {len(records)} cases failed:"]
+    for record in failing:
+        case = record.nodeid.rsplit("[", 1)[-1].rstrip("]") if "[" in record.nodeid else "?"
+        first = record.message.strip().splitlines()[:1] or ["failed"]
+        lines.append(f"- [{case}]: {first[0]}")
     return "\n".join(lines)
 
 
 def result_test_entry(
     spec: dict[str, Any], records: list[ReportedTest], not_run: str
 ) -> dict[str, Any]:
+    """One test of the result. A test the exercise itself skips is shown as
+    skipped and counts for nothing either way (max_points 0)."""
     hidden = spec["visibility"] == "hidden"
     max_points = float(spec["points"])
+    exchanges: list[dict[str, Any]] = []
+    ran = [record for record in records if record.outcome != "skip"]
     if not records:
         status, message, output, duration = "error", not_run, "", 0
+    elif not ran:
+        status, output = "skip", ""
+        duration = sum(record.duration_ms for record in records)
+        reason = records[0].message
+        message = "skipped by the exercise" + (f": {reason}" if reason else "")
+        max_points = 0.0
     else:
-        worst = max(records, key=lambda record: _STATUS_RANK.get(record.outcome, 3))
+        worst = max(ran, key=lambda record: _STATUS_RANK.get(record.outcome, 3))
         status = worst.outcome if worst.outcome in ("pass", "fail", "error") else "fail"
         message = worst.message
-        if worst.outcome == "skip":
-            message = "skipped" + (f": {worst.message}" if worst.message else "")
+        if status != "pass" and len(ran) > 1:
+            message = _cases_message(ran) + "\n\n" + message
+        if status != "pass":
+            message = "\n\n".join([message, *_learner_tracebacks(ran)]).strip()
         output = "\n".join(record.output for record in records if record.output)
         duration = sum(record.duration_ms for record in records)
+        exchanges = [exchange for record in ran for exchange in record.exchanges]
         if hidden:
             message = "" if status == "pass" else _hidden_message(spec, records)
             output = ""
+            exchanges = []
     return {
         "name": spec["name"],
         "status": status,
@@ -67,6 +101,7 @@ def result_test_entry(
         "max_points": max_points,
         "visibility": spec["visibility"],
         "duration_ms": duration,
+        "exchanges": exchanges,
     }
 
 
@@ -204,9 +239,12 @@ def _verdict(
             None,
         )
     passed = sum(1 for test in tests if test["status"] == "pass")
-    if passed == len(tests):
-        return "passed", f"All {len(tests)} tests passed.", True, None
-    return "failed", f"{passed} of {len(tests)} tests passed.", True, None
+    counted = sum(1 for test in tests if test["status"] != "skip")
+    skipped = len(tests) - counted
+    also = f" ({skipped} skipped by the exercise)" if skipped else ""
+    if passed == counted:
+        return "passed", f"All {counted} tests passed{also}.", True, None
+    return "failed", f"{passed} of {counted} tests passed{also}.", True, None
 
 
 def _result_not_run(

@@ -32,6 +32,7 @@ from grader.selectors import submission_get_visible, submission_queue_position
 from grader.submission_events import event_append, grader_status_publish, positions_publish
 from lessons.models import Exercise
 from lessons.services import exercise_progress_record
+from sandboxes.harness import HarnessMode
 from sandboxes.limits import LimitError, SandboxLimits, limits_resolve
 from sandboxes.runner import (
     KILL_GRACE_SECONDS,
@@ -403,6 +404,7 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
         visible_tests=exercise.visible_test_files,
         hidden_tests={} if running else exercise.hidden_test_files,
         limits=limits,
+        harness=HarnessMode.from_dict(exercise.harness),
     )
     try:
         run = sandbox_run(job, on_test=on_test)

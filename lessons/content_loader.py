@@ -30,6 +30,7 @@ from lessons.markdown_render import (
     markdown_render,
 )
 from lessons.models import Course, Exercise, Lesson, Module
+from sandboxes.harness import HarnessMode, harness_preload
 from sandboxes.limits import LimitError, limits_resolve
 
 COURSE_FILE = "course.md"
@@ -45,7 +46,17 @@ _TITLE_MAX = 200
 _COURSE_FIELDS = {"title", "summary", "order", "slug"}
 _MODULE_FIELDS = {"title", "summary", "slug"}
 _LESSON_FIELDS = {"title", "summary", "slug", "exercises"}
-_EXERCISE_FIELDS = {"title", "slug", "files", "limits", "tests", "default_points", "hints"}
+_EXERCISE_FIELDS = {
+    "title",
+    "slug",
+    "files",
+    "limits",
+    "tests",
+    "default_points",
+    "hints",
+    "app",
+    "isolation",
+}
 
 
 class ContentInvalid(Exception):
@@ -792,6 +803,7 @@ def _exercise_parse(folder: Path, errors: list[ContentError]) -> ExerciseSpec | 
     accepted = _accepted_files(front, starter, solution, errors) if starter_ok else []
     _learner_modules_check(front, accepted, {**visible, **hidden}, errors)
     limits = _limits_get(front, errors)
+    harness = _harness_get(front, solution, errors)
     hints = _hints_get(front, errors)
     tests = _tests_get(front, folder, visible, hidden, errors)
     if slug is None or len(errors) > count:
@@ -805,6 +817,7 @@ def _exercise_parse(folder: Path, errors: list[ContentError]) -> ExerciseSpec | 
         "hidden_test_files": hidden,
         "tests": tests,
         "limits": limits,
+        "harness": harness,
         "hints": hints,
     }
     return ExerciseSpec(slug=slug, values=values, front=front, folder=folder)
@@ -864,6 +877,51 @@ def _learner_modules_check(
                     "files",
                 )
             )
+
+
+def _harness_get(
+    front: FrontMatter, solution: dict[str, str], errors: list[ContentError]
+) -> dict[str, Any]:
+    """`app: module:attribute` serves the learner's app over HTTP to the tests;
+    `isolation: shared` runs learner code inside the test process (forgeable)."""
+    app = front.data.get("app")
+    isolation = front.data.get("isolation")
+    mode = "function"
+    if app is not None:
+        module, _, attribute = str(app).partition(":") if isinstance(app, str) else ("", "", "")
+        if not (
+            module
+            and attribute
+            and all(p.isidentifier() for p in module.split("."))
+            and all(p.isidentifier() for p in attribute.split("."))
+        ):
+            errors.append(
+                front.error(
+                    "field 'app' must name the learner's application as module:attribute, "
+                    f"as for uvicorn or gunicorn (for example app:app), not {app!r}",
+                    "app",
+                )
+            )
+            return {}
+        mode = "http"
+    if isolation is not None:
+        if isolation != "shared":
+            errors.append(
+                front.error(
+                    f"field 'isolation' can only be 'shared', not {isolation!r}; leave it out "
+                    "to run learner code in a process of its own",
+                    "isolation",
+                )
+            )
+            return {}
+        if app is not None:
+            errors.append(
+                front.error("'isolation: shared' cannot be combined with 'app'", "isolation")
+            )
+            return {}
+        mode = "shared"
+    preload = harness_preload(mode=mode, reference_files=solution)
+    return HarnessMode(mode=mode, app=str(app or ""), preload=preload).as_dict()
 
 
 def _limits_get(front: FrontMatter, errors: list[ContentError]) -> dict[str, Any]:

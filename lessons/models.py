@@ -100,6 +100,8 @@ class Exercise(models.Model):
     tests = models.JSONField(default=list)
     # Overrides of the sandbox defaults, e.g. {"wall_seconds": 5}.
     limits = models.JSONField(default=dict)
+    # sandboxes.harness.HarnessMode as a dict: how the tests reach the learner's code.
+    harness = models.JSONField(default=dict)
     hints = models.JSONField(default=list)
     content_hash = models.CharField(max_length=64, blank=True)
 

@@ -2,12 +2,14 @@
 inside reports. With engine.py and image_build.py, the only code that talks
 to Docker.
 
-The container gets no network, a non-root user, a read-only root file system
-with small tmpfs mounts for /work and /tmp, no capabilities, no new
-privileges, memory equal to memory+swap, a pids limit, a CPU limit, an empty
-environment and no log driver. The wall-clock limit is enforced twice: the
-supervisor inside stops the tests in time to report which one hung, and this
-module kills the container if the supervisor does not finish a little later.
+The container gets no network, a supervisor with no capabilities but the
+two it needs to start the test runner and the learner process under uids of
+their own, a read-only root file system with small tmpfs mounts for /work,
+/grader and /tmp, no new privileges, memory equal to memory+swap, a pids
+limit, a CPU limit, an empty environment and no log driver. The wall-clock
+limit is enforced twice: the supervisor inside stops the tests in time to
+report which one hung, and this module kills the container if the supervisor
+does not finish a little later.
 """
 
 import hashlib
@@ -31,6 +33,7 @@ from docker.models.containers import Container
 from docker.types import LogConfig, Ulimit
 
 from sandboxes.engine import SandboxUnavailable, docker_client, docker_client_forget
+from sandboxes.harness import HarnessMode
 from sandboxes.limits import SandboxLimits
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ class SandboxJob:
     visible_tests: Mapping[str, str]
     hidden_tests: Mapping[str, str]
     limits: SandboxLimits
+    harness: HarnessMode = field(default_factory=HarnessMode)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,11 @@ class ReportedTest:
     output: str
     duration_ms: int
     learner_error: dict[str, Any] | None
+    # Tracebacks raised in the learner's own code while the test ran (say in a
+    # view answering the test's request), and, for visible tests, the HTTP
+    # exchanges the test made: method, path, status, content type, body excerpt.
+    learner_tracebacks: tuple[str, ...] = ()
+    exchanges: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,10 +128,29 @@ def _image_missing() -> str:
     )
 
 
+# The supervisor starts as root with these capabilities only, to start the test
+# runner and the learner process under uids of their own (they keep none).
+SUPERVISOR_CAPABILITIES = ["SETUID", "SETGID"]
+RUNNER_UID = 1000
+LEARNER_UID = 1001
+
+
 def _container_create(
-    client: docker.DockerClient, limits: SandboxLimits, entrypoint: list[str] | None = None
+    client: docker.DockerClient,
+    limits: SandboxLimits,
+    *,
+    harness: HarnessMode | None = None,
+    entrypoint: list[str] | None = None,
 ) -> Container:
+    """A container for the harness (`harness` given) or, for the benchmark's
+    bare pytest, one that runs `entrypoint` as the runner uid."""
     tmpfs_options = f"rw,nosuid,nodev,noexec,size={TMPFS_SIZE_MB}m"
+    if harness is not None:
+        user, capabilities = "0:0", SUPERVISOR_CAPABILITIES
+        command = ["--mode", harness.mode, "--preload", ",".join(harness.preload)]
+        work_owner = LEARNER_UID
+    else:
+        user, capabilities, command, work_owner = f"{RUNNER_UID}:{RUNNER_UID}", [], None, RUNNER_UID
     ulimits = [Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)]
     pids_limit = limits.pids
     if settings.SANDBOX_RUNTIME == "runsc":
@@ -135,18 +163,22 @@ def _container_create(
     return client.containers.create(
         settings.SANDBOX_IMAGE,
         entrypoint=entrypoint,
+        command=command,
         runtime=settings.SANDBOX_RUNTIME or None,
         stdin_open=True,
         tty=False,
         network_mode="none",
-        user="1000:1000",
+        user=user,
         read_only=True,
         tmpfs={
-            "/work": f"{tmpfs_options},mode=0700,uid=1000,gid=1000",
+            # The learner's files, and the test runner's, each out of the other's reach.
+            "/work": f"{tmpfs_options},mode=0700,uid={work_owner},gid={work_owner}",
+            "/grader": f"{tmpfs_options},mode=0700,uid={RUNNER_UID},gid={RUNNER_UID}",
             "/tmp": f"{tmpfs_options},mode=1777",  # noqa: S108 - the container's own /tmp
         },
         shm_size=f"{TMPFS_SIZE_MB}m",
         cap_drop=["ALL"],
+        cap_add=capabilities,
         security_opt=["no-new-privileges"],
         mem_limit=f"{limits.memory_mb}m",
         memswap_limit=f"{limits.memory_mb}m",
@@ -264,6 +296,7 @@ class _RecordCollector:
     def record(self, record: dict[str, Any]) -> None:
         kind = record.get("type")
         run = self.run
+        logger.debug("sandbox record at %s ms: %s", record.get("at_ms"), kind)
         if kind == "test":
             test = ReportedTest(
                 nodeid=str(record["nodeid"]),
@@ -273,6 +306,8 @@ class _RecordCollector:
                 output=str(record.get("output", "")),
                 duration_ms=int(record.get("duration_ms", 0)),
                 learner_error=record.get("learner_error"),
+                learner_tracebacks=tuple(str(t) for t in record.get("learner_tracebacks", ())),
+                exchanges=tuple(e for e in record.get("exchanges", ()) if isinstance(e, dict)),
             )
             run.tests.append(test)
             if self.on_test is not None:
@@ -302,6 +337,7 @@ class _RecordCollector:
         elif kind == "finished":
             self.finished = True
             run.timings_ms["harness"] = int(record.get("elapsed_ms", 0))
+            run.timings_ms["cpu"] = int(record.get("cpu_ms", 0))
         elif kind == "harness_error":
             self.harness_error = str(record.get("message", ""))
 
@@ -324,11 +360,12 @@ def sandbox_run(
             "files": dict(job.files),
             "visible_tests": dict(job.visible_tests),
             "limits": limits.as_dict(),
+            "harness": {"mode": job.harness.mode, "app": job.harness.app},
         }
     )
     began = time.monotonic()
     try:
-        container = _container_create(client, limits)
+        container = _container_create(client, limits, harness=job.harness)
     except docker.errors.ImageNotFound as error:
         raise SandboxUnavailable(_image_missing()) from error
     except ENGINE_ERRORS as error:
@@ -493,13 +530,25 @@ def _conclude(collector: _RecordCollector, state: Mapping[str, Any], killed_for:
 
 
 # For the benchmark: the tests run by plain pytest, no harness, in the same image
-# and container settings, timing pytest alone inside the container.
+# and container settings, timing pytest alone inside the container. A web
+# exercise's `client` fixture is then an httpx client calling the WSGI app in
+# the same process, as a framework's test client would.
+_BARE_CLIENT_CONFTEST = """
+import httpx, pytest
+from {module} import {attribute} as app
+
+@pytest.fixture
+def client():
+    transport = httpx.WSGITransport(app=app)
+    with httpx.Client(transport=transport, base_url="http://testserver") as client:
+        yield client
+"""
 _BARE_PYTEST = """
 import json, subprocess, sys, time
 from pathlib import Path
 job = json.loads(sys.stdin.buffer.read(int(sys.stdin.buffer.readline())))
 for folder, files in (("", job["files"]), ("tests", job["visible_tests"]),
-                      ("tests", job["hidden_tests"])):
+                      ("tests", job["hidden_tests"]), ("tests", job["conftest"])):
     for name, text in files.items():
         path = Path("/work", folder, name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -526,11 +575,16 @@ def sandbox_bare_pytest(job: SandboxJob) -> BarePytestRun:
     container = _container_create(
         client, job.limits, entrypoint=["/opt/lectern/venv/bin/python", "-c", _BARE_PYTEST]
     )
+    conftest = {}
+    if job.harness.mode == "http":
+        module, _, attribute = job.harness.app.partition(":")
+        conftest["conftest.py"] = _BARE_CLIENT_CONFTEST.format(module=module, attribute=attribute)
     payload = _message(
         {
             "files": dict(job.files),
             "visible_tests": dict(job.visible_tests),
             "hidden_tests": dict(job.hidden_tests),
+            "conftest": conftest,
         }
     )
     try:

@@ -13,6 +13,10 @@ from django.db import connections
 from lessons.content_loader import ContentCheck, content_check, content_write
 from lessons.models import Exercise
 
+# Course content used as test data (its exercises' tests are graded in the
+# sandbox, not collected here).
+collect_ignore = ["content"]
+
 CONTENT = Path(settings.BASE_DIR) / "lessons" / "content"
 FLASK_EXERCISE_DIR = CONTENT / "python-backend" / "exercises" / "flask-hello-world"
 

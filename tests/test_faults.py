@@ -55,7 +55,7 @@ def test_a_server_killed_mid_grading_grades_again_once_after_restart(
         site.log_in_as(learner)
         site.get(f"/courses/{flask_exercise.course.slug}/hello-flask/")
         _, created = site.post_json(
-            f"/exercises/{flask_exercise.slug}/submissions/", {"files": slow_solution(4)}
+            f"/exercises/{flask_exercise.slug}/submissions/", {"files": slow_solution(2)}
         )
         submission_id = created["id"]
         wait_until(lambda: status_of(submission_id) == Submission.Status.RUNNING)

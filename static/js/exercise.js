@@ -27,8 +27,8 @@
   const MAX_RECONNECTS = 4;
   const POLL_MS = 1000;
   const DRAFT_DELAY_MS = 1000;
-  const STATUS_TEXT = { pass: "passed", fail: "failed", error: "error" };
-  const STATUS_ICON = { pass: "\u2713", fail: "\u2717", error: "!" };
+  const STATUS_TEXT = { pass: "passed", fail: "failed", error: "error", skip: "skipped" };
+  const STATUS_ICON = { pass: "\u2713", fail: "\u2717", error: "!", skip: "\u2013" };
   // What each verdict of a completed submission means, said in words (docs/grading.md).
   const VERDICTS = {
     passed: "Passed: every test passes.",

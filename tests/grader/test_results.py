@@ -74,6 +74,7 @@ def test_all_passing_is_a_pass_with_full_score_in_exercise_order() -> None:
         "max_points",
         "visibility",
         "duration_ms",
+        "exchanges",
     }
 
 
@@ -137,7 +138,8 @@ def test_parametrized_cases_pass_only_together() -> None:
     result = result_build(tests_spec=spec, run=run, limits=LIMITS)
 
     assert result["tests"][0]["status"] == "fail"
-    assert result["tests"][0]["message"] == "case 2"
+    # One test; its message names each failing case, then the worst case's message.
+    assert result["tests"][0]["message"] == "1 of 2 cases failed:\n- [2]: case 2\n\ncase 2"
     assert result["score"] == 0
 
 
@@ -213,3 +215,40 @@ def test_grader_failure_is_not_the_learners_fault() -> None:
     assert result["gradable"] is False
     assert result["max_score"] == 6
     assert "not a problem with your code" in result["message"]
+
+
+def test_a_test_the_exercise_skips_counts_for_nothing_either_way() -> None:
+    spec = [
+        {"name": "test_add", "file": "t.py", "points": 2, "visibility": "visible"},
+        {"name": "test_extra", "file": "t.py", "points": 3, "visibility": "visible"},
+    ]
+    run = SandboxRun(
+        tests=[
+            record("tests/t.py::test_add", "pass"),
+            record("tests/t.py::test_extra", "skip", message="extra-credit"),
+        ]
+    )
+    result = result_build(tests_spec=spec, run=run, limits=LIMITS)
+
+    extra = result["tests"][1]
+    assert (extra["status"], extra["points"], extra["max_points"]) == ("skip", 0.0, 0.0)
+    assert extra["message"] == "skipped by the exercise: extra-credit"
+    assert (result["verdict"], result["score"], result["max_score"]) == ("passed", 2.0, 2.0)
+    assert result["message"] == "All 1 tests passed (1 skipped by the exercise)."
+
+
+def test_the_learners_own_traceback_is_shown_with_a_failing_test() -> None:
+    spec = [{"name": "test_hello", "file": "t.py", "points": 1, "visibility": "visible"}]
+    traceback = 'File "app.py", line 9, in hello\nNameError: name \'greeting\' is not defined'
+    failing = record(
+        "tests/t.py::test_hello",
+        "fail",
+        message="assert 500 == 200",
+        learner_tracebacks=(traceback,),
+    )
+    run = SandboxRun(tests=[failing])
+    result = result_build(tests_spec=spec, run=run, limits=LIMITS)
+
+    message = result["tests"][0]["message"]
+    assert message.startswith("assert 500 == 200\n\nYour code raised an error while the test ran:")
+    assert message.endswith(traceback)

@@ -57,6 +57,13 @@ class Command(BaseCommand):
         problems = list(check.errors)
         for problem in problems:
             self.stdout.write(str(problem))
+        for spec in check.exercises:
+            if spec.values["harness"].get("mode") == "shared":
+                # A warning, not a problem: the instructor chose it, knowing.
+                self.stdout.write(
+                    f"{spec.front.path}: warning: 'isolation: shared' runs the learner's code "
+                    "inside the test process, so its scores can be forged (docs/authoring.md)"
+                )
         graded = ""
         if options["run"]:
             began = time.monotonic()

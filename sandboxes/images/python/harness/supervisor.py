@@ -1,53 +1,76 @@
-"""Lectern sandbox supervisor: the container's PID 1.
+"""Lectern sandbox supervisor: the container's PID 1, the only process that
+speaks to the grader on the host.
 
-Reads the job from stdin, writes the learner's files to /work, runs the
-visible tests and then the hidden tests, each in a process forked for that
-phase (child.py), and reports on stdout, one JSON object per line, as things
-happen. The grader on the host reads only this process's stdout.
+Three roles share the container, each in processes of its own:
 
-Learner code never runs in this process. It runs in the phase's child, whose
-stdout and stderr come back here through a pipe: everything in that pipe is
-learner output except lines carrying the phase's nonce, which the harness
-plugin in the child writes. This process is non-dumpable, so learner code
-(same uid, no capabilities) can neither read its memory nor open its file
-descriptors through /proc, and as PID 1 of the container it ignores signals
-it has no handler for, so learner code cannot kill it either.
+- this supervisor, root with no capability but SETUID and SETGID (so that it
+  can start the others under their own uids) and not dumpable;
+- the test runner (test_runner.py, uid 1000): pytest with the exercise's
+  tests, unmodified, which alone decides each outcome and reports it to this
+  process through a pipe, each record signed with a key learner code never
+  sees;
+- the learner process (learner_process.py, uid 1001), which runs the learner's
+  code: it serves the learner's web app over HTTP (`app:` exercises), or the
+  learner's functions to the test runner's stand-in modules (function mode),
+  and its stdout and stderr come back here as the learner's output.
+
+Learner code cannot signal, ptrace or read the memory of the other two
+(another uid, not dumpable), and cannot write anything they read: the test
+runner's files are in /grader, mode 0700. Both helpers are started before the
+job is read, so their imports (pytest, httpx, the web framework) overlap with
+the container's start-up. Each phase (visible tests, then hidden tests) is a
+fresh process forked from each helper.
 
 Protocol (stdin): two messages, each a line with its byte length and then
 that many bytes of JSON: first {"key": hex, "files": {...}, "visible_tests":
-{...}, "limits": {"wall_seconds": s, "output_kb": k}}, then, once this
-process reports "awaiting_hidden" after the visible phase, {"hidden_tests":
-{...}}: the processes that run the visible tests (forked from this one) never
-hold hidden tests. Every record on stdout is "<hmac> <json>" (see Reporter).
+{...}, "limits": {...}, "harness": {"mode": "function" | "http" | "shared",
+"app": "module:attr"}}, then, once this process reports "awaiting_hidden"
+after the visible phase, {"hidden_tests": {...}}. Every record on stdout is
+"<hmac> <json>" (see Reporter).
+
+Arguments: `--mode function|http|shared --preload a,b`: the harness mode and
+the modules the learner process imports before the job arrives (the
+exercise's framework).
 """
 
 import contextlib
 import ctypes
 import hashlib
 import hmac
+import importlib
 import json
 import os
 import secrets
 import select
-import shutil
 import signal
+import socket
 import sys
 import time
 import traceback
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 HARNESS = Path(__file__).resolve().parent
-# Imported before the job is read: pytest's import is paid once, not per phase.
 sys.path.insert(0, str(HARNESS))
-from child import phase_child  # noqa: E402
+from control import Control, close_all  # noqa: E402
 
-WORK = Path("/work")
-TESTS = WORK / "tests"
+STARTED = time.monotonic()
 PR_SET_DUMPABLE = 4
+RUNNER_UID = 1000
+LEARNER_UID = 1001
+ENVIRONMENT = {
+    "PATH": "/opt/lectern/venv/bin:/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONUNBUFFERED": "1",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+}
 # Learner output kept per test and outside tests; the total is capped by the
 # job's output limit, beyond which the run is stopped.
 OUTPUT_PER_TEST = 4 * 1024
-RECORD_MAX = 64 * 1024
+RECORD_MAX = 256 * 1024
+EVENT_MAX = 16 * 1024
+LEARNER_ERRORS_PER_TEST = 3
 # Time kept back from the wall limit so the verdict is reported before the
 # grader's own hard kill.
 WALL_RESERVE = 0.5
@@ -57,10 +80,10 @@ class Reporter:
     """Writes this process's records to stdout, each signed with the run's key.
 
     On runc nothing but this process can write to the container's stdout. A
-    runtime without that guarantee (gVisor lets a process of the same user open
-    /proc/1/fd/1) makes the signature what tells a record from a forgery; the
-    key came in the first message, read before any learner code existed, and
-    this process's memory cannot be read by learner code on either runtime.
+    runtime without that guarantee (gVisor lets a process list /proc/1/fd)
+    makes the signature what tells a record from a forgery; the key came in
+    the first message, and this process's memory cannot be read by learner
+    code on either runtime.
     """
 
     def __init__(self) -> None:
@@ -69,7 +92,9 @@ class Reporter:
 
     def __call__(self, record: dict) -> None:
         self.seq += 1
-        body = json.dumps({**record, "seq": self.seq}).encode()
+        # When, since this process started: where a run's time goes.
+        at_ms = int((time.monotonic() - STARTED) * 1000)
+        body = json.dumps({**record, "seq": self.seq, "at_ms": at_ms}).encode()
         mac = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
         # One write per record, so records never interleave with each other.
         data = mac + b" " + body + b"\n"
@@ -89,7 +114,7 @@ def make_non_dumpable() -> None:
 
 def read_message() -> dict:
     """One length-prefixed message from stdin, read without buffering ahead,
-    so the next message stays in the pipe (and out of forked children)."""
+    so the next message stays in the pipe."""
     header = b""
     while not header.endswith(b"\n"):
         byte = os.read(0, 1)
@@ -113,53 +138,71 @@ def safe_relative(name: str) -> PurePosixPath:
     return path
 
 
-def remove_path(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
-        shutil.rmtree(path)
+def learner_modules(files: dict[str, str], tests: dict[str, str]) -> list[str]:
+    """Top-level modules and packages among the learner's files that tests may import.
+    A module the exercise itself ships beside its tests is the exercise's."""
+    exercise_own = {PurePosixPath(name).parts[0].removesuffix(".py") for name in tests}
+    names = set()
+    for name in files:
+        parts = safe_relative(name).parts
+        if len(parts) == 1 and parts[0].endswith(".py"):
+            names.add(parts[0].removesuffix(".py"))
+        elif len(parts) > 1 and parts[-1].endswith(".py") and parts[0].isidentifier():
+            names.add(parts[0])
+    # The harness's tools for exercises whose learner code is a test suite.
+    names.add("learner_tools")
+    return sorted(name for name in names - exercise_own if name.isidentifier())
 
 
-def write_files(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        target = root / safe_relative(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_path(target)
-        # O_EXCL|O_NOFOLLOW: never write through something learner code left behind.
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+def syntax_errors(files: dict[str, str]) -> list[dict[str, Any]]:
+    """Compile (never run) the learner's Python files."""
+    errors = []
+    for name in sorted(files):
+        if not name.endswith(".py"):
+            continue
+        try:
+            compile(files[name], name, "exec", dont_inherit=True)
+        except (RecursionError, MemoryError, OverflowError) as error:
+            errors.append(
+                {
+                    "type": "syntax_error",
+                    "exception": type(error).__name__,
+                    "location": {"file": name, "line": 1, "column": 0},
+                    "message": f"{name}: too deeply nested or too large to compile",
+                }
+            )
+        except SyntaxError as error:
+            line = error.lineno or 1
+            errors.append(
+                {
+                    "type": "syntax_error",
+                    "exception": type(error).__name__,
+                    "location": {"file": name, "line": line, "column": error.offset or 0},
+                    "message": f"{name}, line {line}: {error.msg}"
+                    + (f"\n    {error.text.rstrip()}" if error.text else ""),
+                }
+            )
+        except ValueError as error:  # e.g. NUL bytes in the source
+            errors.append(
+                {
+                    "type": "syntax_error",
+                    "exception": type(error).__name__,
+                    "location": {"file": name, "line": 1, "column": 0},
+                    "message": f"{name}: {error}",
+                }
+            )
+    return errors
 
 
-def kill_everything_else() -> None:
-    """SIGKILL every process in the container but this one."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(-1, signal.SIGKILL)
-
-
-def reap_all(block_for: float) -> None:
-    deadline = time.monotonic() + block_for
+def reap_children() -> None:
+    """Reap whatever has exited: the helpers' orphans are re-parented to PID 1."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
-            if time.monotonic() >= deadline:
-                return
-            time.sleep(0.01)
-
-
-def reap_orphans(keep: int) -> None:
-    """Reap processes re-parented to PID 1, but leave `keep` for ForkedChild.wait()."""
-    while True:
-        try:
-            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-        except ChildProcessError:
             return
-        if info is None or info.si_pid == keep:
-            return
-        os.waitpid(info.si_pid, 0)
 
 
 def cgroup_counter(candidates: list[tuple[str, str]]) -> int:
@@ -170,6 +213,16 @@ def cgroup_counter(candidates: list[tuple[str, str]]) -> int:
                 parts = line.split()
                 if len(parts) == 2 and parts[0] == key:
                     return int(parts[1])
+    return 0
+
+
+def cpu_used_ms() -> int:
+    """CPU time used by every process of the container so far (cgroup v2 or v1)."""
+    usec = cgroup_counter([("/sys/fs/cgroup/cpu.stat", "usage_usec")])
+    if usec:
+        return usec // 1000
+    with contextlib.suppress(OSError, ValueError):
+        return int(Path("/sys/fs/cgroup/cpuacct/cpuacct.usage").read_text()) // 1_000_000
     return 0
 
 
@@ -230,103 +283,267 @@ class Trimmed:
         return text
 
 
-class ForkedChild:
-    """The little of subprocess.Popen a forked phase process needs."""
+class Helper:
+    """One long-lived helper process (the test runner or the learner process),
+    started under its own uid, driven through a control socket.
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
+    Forked, not executed: a fresh interpreter would cost a Python start-up on
+    the one CPU the run may use. The fork happens before this process has
+    read any of the job, so the helper's memory holds nothing of it.
+    """
 
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
+    def __init__(self, module: str, uid: int, args: list[str], stderr: int) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.pid = os.fork()
+        if self.pid == 0:
+            ours.close()
+            status = 70
+            try:
+                become(uid, keep=theirs.fileno(), stderr=stderr)
+                status = importlib.import_module(module).main([str(theirs.fileno()), *args])
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+        theirs.close()
+        self.control = Control(ours)
 
-    def wait(self) -> int:
-        if self.returncode is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
+
+def become(uid: int, *, keep: int, stderr: int) -> None:
+    """In a forked helper: drop to `uid` (and with it every capability), keep
+    only the control socket and the errors pipe, and take the environment
+    learner code may see."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    # The container's stdout is the grader's channel: no helper may hold it.
+    os.dup2(stderr, 1)
+    os.dup2(stderr, 2)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 1 << 16)
+    os.environ.clear()
+    os.environ.update(ENVIRONMENT)
+    os.chdir("/")
+
+
+def start_helpers(mode: str, preload: list[str]) -> tuple[Helper | None, Helper, int]:
+    """The test runner and the learner process, started side by side; their
+    start-up errors (never the learner's output) come back on one pipe. In
+    shared mode the tests run in the learner process: no test runner."""
+    errors_read, errors_write = os.pipe()
+    runner = None if mode == "shared" else Helper("test_runner", RUNNER_UID, [mode], errors_write)
+    learner = Helper("learner_process", LEARNER_UID, [",".join(preload)], errors_write)
+    os.close(errors_write)
+    os.set_blocking(errors_read, False)
+    return runner, learner, errors_read
 
 
 class Phase:
-    """One pytest process over one directory of tests."""
+    """One run of one directory of tests: the test runner's session, the
+    learner process serving it, and the learner's output in between."""
 
     def __init__(
-        self, name: str, deadline: float, budget: OutputBudget, process_limit: int
+        self,
+        *,
+        name: str,
+        deadline: float,
+        budget: OutputBudget,
+        process_limit: int,
+        runner: Helper | None,
+        learner: Helper,
     ) -> None:
         self.name = name
+        self.hidden = name == "hidden"
+        self.deadline = deadline
+        self.budget = budget
         self.process_limit = process_limit
         self.most_processes = 0
         self.counted_at = 0.0
-        self.deadline = deadline
-        self.budget = budget
-        self.hidden = name == "hidden"
-        self.nonce = secrets.token_hex(16).encode()
-        self.marker = b"\x1e" + self.nonce + b" "
+        self.runner = runner
+        self.learner = learner
+        self.key = secrets.token_bytes(32)
+        self.next_seq = 1
         self.current: str | None = None
         self.outside = Trimmed(OUTPUT_PER_TEST)
         self.per_test: dict[str, Trimmed] = {}
+        self.learner_errors: dict[str, list[dict]] = {}
         self.stopped_because: str | None = None
         self.session_ended = False
         self.learner_code_broken = False
+        self.learner_gone = False
         self.tampered: str | None = None
-        self.pending = b""
-        self.child_pid = 0
+        self.buffers: dict[int, bytes] = {}
 
-    def run(self, learner_files: list[str]) -> dict:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_end)
-            phase_child(
-                output_fd=write_end, nonce=self.nonce, tests_dir=TESTS, learner_files=learner_files
+    # --- starting ------------------------------------------------------------
+
+    def start(self, job: dict, tests: dict[str, str]) -> tuple[int, int, int]:
+        harness = job.get("harness") or {}
+        mode = harness.get("mode", "function")
+        files = job.get("files", {})
+        records_read, records_write = os.pipe()
+        self.ack_read, self.ack_write = os.pipe()
+        output_read, output_write = os.pipe()
+        events_read, events_write = os.pipe()
+        runner_end, learner_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        learner_fds = [output_write, events_write, learner_end.fileno()]
+        address = ""
+        listener = None
+        if mode == "http":
+            # Listening before the learner process exists: the test runner's
+            # first request waits in the backlog until the app is being served.
+            address = "\0lectern-http-" + secrets.token_hex(8)
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(address)
+            listener.listen(64)
+            learner_fds.append(listener.fileno())
+        learner_message = {
+            "cmd": "phase",
+            "phase": self.name,
+            "mode": mode,
+            "app": str(harness.get("app", "")),
+            "files": files,
+            # Shared mode runs the tests in the learner process, as before.
+            "tests": tests if mode == "shared" else {},
+            "nonce": self.key.hex() if mode == "shared" else "",
+        }
+        try:
+            self.learner.control.send(
+                learner_message,
+                fds=learner_fds,
+                timeout=max(self.deadline - time.monotonic(), 0.1),
             )
-        os.close(write_end)
-        self.child_pid = pid
-        child = ForkedChild(pid)
-        stream = read_end
-        os.set_blocking(stream, False)
-        oom_before, pids_before = oom_kills(), pids_limit_hits()
-        self.stopped_because = self.pump(child, stream)
-        if self.stopped_because:
-            kill_everything_else()
-        else:
-            self.flush_pending()
-        returncode = child.wait()
-        # Anything the pytest process left behind must not outlive the phase.
-        kill_everything_else()
-        reap_all(block_for=2.0)
-        os.close(stream)
-        limit_reached = pids_limit_hits() > pids_before or self.most_processes >= self.process_limit
-        return self.summary(returncode, oom_kills() - oom_before, limit_reached)
+        except OSError:
+            # Learner code of the last phase stopped or killed the learner process.
+            self.learner_gone = True
+        if self.runner is not None:
+            self.runner.control.send(
+                {
+                    "cmd": "phase",
+                    "phase": self.name,
+                    "key": self.key.hex(),
+                    "tests": tests,
+                    "mode": mode,
+                    "address": address,
+                    "learner_modules": learner_modules(files, tests),
+                },
+                fds=[records_write, runner_end.fileno(), self.ack_read],
+            )
+        for fd in (records_write, output_write, events_write, self.ack_read):
+            os.close(fd)
+        runner_end.close()
+        learner_end.close()
+        if listener is not None:
+            listener.close()
+        for fd in (records_read, output_read, events_read):
+            os.set_blocking(fd, False)
+        self.shared = mode == "shared"
+        return records_read, output_read, events_read
 
-    def pump(self, child: "ForkedChild", stream: int) -> str | None:
-        """Relay the child's output until it exits; the reason if it had to be stopped."""
-        while True:
+    # --- running -------------------------------------------------------------
+
+    def run(self, job: dict, tests: dict[str, str]) -> dict:
+        oom_before, pids_before = oom_kills(), pids_limit_hits()
+        records, output, events = self.start(job, tests)
+        if self.learner_gone:
+            self.stopped_because = "learner_exited"
+        else:
+            self.stopped_because = self.pump(records, output, events)
+        if not self.stopped_because:
+            self.drain(output, events)
+        # Whatever learner code left running ends with the phase.
+        self.learner.control.request({"cmd": "end"}, timeout=1.0)
+        if self.runner is not None:
+            self.runner.control.request({"cmd": "end"}, timeout=1.0)
+        self.drain(output, events)
+        for fd in (records, output, events, self.ack_write):
+            os.close(fd)
+        reap_children()
+        limit_reached = pids_limit_hits() > pids_before or self.most_processes >= self.process_limit
+        return self.summary(oom_kills() - oom_before, limit_reached)
+
+    def pump(self, records: int, output: int, events: int) -> str | None:
+        """Relay until the test session ends; the reason if it had to be stopped."""
+        # In shared mode the tests run in the learner process and speak through its output.
+        streams = [output, events, self.learner.control.fileno()]
+        if not self.shared:
+            streams.append(records)
+        while not self.session_ended:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 return "timeout"
-            ready, _, _ = select.select([stream], [], [], min(remaining, 0.2))
-            # Background processes may keep the pipe open after pytest is gone.
-            exited = child.poll() is not None
-            while ready:
-                try:
-                    data = os.read(stream, 65536)
-                except BlockingIOError:
-                    break
-                if not data:
-                    return None
-                if not self.feed(data):
+            ready, _, _ = select.select(streams, [], [], min(remaining, 0.2))
+            # Learner output first: what it printed before an answer belongs to that test.
+            for fd in (output, events, records):
+                if fd not in ready:
+                    continue
+                data = self.read(fd)
+                if data is None:
+                    streams.remove(fd)
+                    if fd == records:
+                        return None  # the test session ended without saying so
+                    continue
+                if fd == output and not self.learner_output(data):
                     return "output_limit"
-                if not exited:
-                    break
-            if exited:
+                if fd == events:
+                    if not self.budget.spend(len(data)):
+                        return "output_limit"
+                    self.learner_events(data)
+                elif fd == records:
+                    self.runner_records(data, output, events)
+                if self.stopped_because:
+                    return self.stopped_because
+            if self.learner.control.fileno() in ready:
+                try:
+                    messages = self.learner.control.receive_ready()
+                except (OSError, ValueError):
+                    # Only learner code could have garbled it.
+                    messages, self.learner.control.closed = [], True
+                for message, fds in messages:
+                    close_all(fds)
+                    if message.get("exited") and not self.shared:
+                        # The runner may have said more than one read took in.
+                        while (data := self.read(records)) and not self.stopped_because:
+                            self.runner_records(data, output, events)
+                    if message.get("exited") and not self.session_ended:
+                        self.learner_gone = True
+                        if not self.shared:
+                            # Its functions and its app are gone: nothing more can pass.
+                            return "learner_exited"
+                if self.learner.control.closed:
+                    # Learner code killed the learner process itself.
+                    streams.remove(self.learner.control.fileno())
+                    if not self.session_ended:
+                        self.learner_gone = True
+                        if not self.shared:
+                            return "learner_exited"
+            if self.shared and self.learner_gone:
                 return None
-            reap_orphans(keep=child.pid)
+            reap_children()
             self.count_processes()
+        return None
+
+    def read(self, fd: int) -> bytes | None:
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return b""
+        return data or None
+
+    def drain(self, output: int, events: int) -> None:
+        """Everything already in the learner's pipes (it flushes before it answers)."""
+        for fd in (output, events):
+            while True:
+                data = self.read(fd)
+                if not data:
+                    break
+                if fd == output:
+                    if not self.learner_output(data):
+                        self.stopped_because = self.stopped_because or "output_limit"
+                        return
+                else:
+                    self.learner_events(data)
 
     def count_processes(self) -> None:
         now = time.monotonic()
@@ -334,38 +551,11 @@ class Phase:
             self.counted_at = now
             self.most_processes = max(self.most_processes, tasks_count())
 
-    def feed(self, data: bytes) -> bool:
-        buffer = self.pending + data
-        self.pending = b""
-        while buffer:
-            start = buffer.find(self.marker)
-            if start == -1:
-                # Keep a possible partial marker at the end for the next read.
-                keep = len(self.marker) - 1
-                head, tail = buffer[:-keep] if len(buffer) > keep else b"", buffer[-keep:]
-                if not self.learner_output(head):
-                    return False
-                self.pending = tail
-                return True
-            if not self.learner_output(buffer[:start]):
-                return False
-            end = buffer.find(b"\n", start)
-            if end == -1:
-                if len(buffer) - start > RECORD_MAX:
-                    self.tampered = "an oversized harness record"
-                    return True
-                self.pending = buffer[start:]
-                return True
-            self.harness_record(buffer[start + len(self.marker) : end])
-            buffer = buffer[end + 1 :]
-        return True
-
-    def flush_pending(self) -> None:
-        if self.pending and not self.pending.startswith(self.marker):
-            self.learner_output(self.pending)
-        self.pending = b""
+    # --- what the learner process sends -------------------------------------
 
     def learner_output(self, data: bytes) -> bool:
+        if self.shared:
+            return self.shared_output(data)
         if not data:
             return True
         within_budget = self.budget.spend(len(data))
@@ -373,43 +563,115 @@ class Phase:
         (sink or self.outside).add(data)
         return within_budget
 
-    def harness_record(self, raw: bytes) -> None:
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            self.tampered = "a malformed harness record"
-            return
-        # Processes forked by learner code inherit the plugin and its pipe:
-        # only the pytest process itself speaks for the tests.
-        if record.get("pid") != self.child_pid:
-            return
+    def learner_events(self, data: bytes) -> None:
+        """Tracebacks the learner process saw (request errors, a failed start-up).
+        Learner code could write anything here: it only ever adds to messages."""
+        for raw in self.lines(-1, data, EVENT_MAX):
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            clean = {
+                "exception": str(event.get("exception", ""))[:200],
+                "message": str(event.get("message", ""))[:2000],
+                "traceback": str(event.get("traceback", ""))[:4000],
+                "location": clean_location(event.get("location")),
+            }
+            if event.get("type") == "startup_error" and not self.learner_code_broken:
+                self.learner_code_broken = True
+                report(
+                    {
+                        "type": "collect_error",
+                        "phase": self.name,
+                        "exception": clean["exception"] or "Error",
+                        "location": clean["location"] or {"file": "", "line": 0},
+                        "message": clean["traceback"] or clean["message"],
+                    }
+                )
+                self.stopped_because = "learner_broken"
+            elif event.get("type") == "learner_error" and self.current:
+                kept = self.learner_errors.setdefault(self.current, [])
+                if len(kept) < LEARNER_ERRORS_PER_TEST:
+                    kept.append(clean)
+
+    def lines(self, fd: int, data: bytes, limit: int) -> list[bytes]:
+        buffer = self.buffers.get(fd, b"") + data
+        *complete, rest = buffer.split(b"\n")
+        self.buffers[fd] = rest[-limit:] if len(rest) > limit else rest
+        return [line for line in complete if line.strip()]
+
+    # --- what the test runner reports ----------------------------------------
+
+    def runner_records(self, data: bytes, output: int, events: int) -> None:
+        for line in self.lines(-2, data, RECORD_MAX):
+            mac, _, body = line.partition(b" ")
+            expected = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
+            if not hmac.compare_digest(mac, expected):
+                self.tampered = "lines that did not come from the test runner reached its pipe"
+                self.stopped_because = "tampered"
+                return
+            record = json.loads(body)
+            if record.get("seq") != self.next_seq:
+                self.tampered = "test runner records were replayed or dropped"
+                self.stopped_because = "tampered"
+                return
+            self.next_seq += 1
+            if record.get("type") == "test":
+                self.drain(output, events)
+                if self.stopped_because:
+                    return  # the app did not start: that, not this test, is the news
+            self.runner_record(record)
+
+    def runner_record(self, record: dict) -> None:
         kind = record.get("type")
         if kind == "start":
             self.current = str(record["nodeid"])
             self.per_test[self.current] = Trimmed(OUTPUT_PER_TEST)
+            if not self.shared:
+                # The test runner waits for this before the test calls learner code.
+                with contextlib.suppress(OSError):
+                    os.write(self.ack_write, b".")
         elif kind == "test":
             nodeid = str(record["nodeid"])
             output = self.per_test.pop(nodeid, Trimmed(0))
+            errors = self.learner_errors.pop(nodeid, [])
             self.current = None
-            report(self.test_record(record, output))
-        elif kind in ("collect_error", "syntax_error"):
-            if kind == "syntax_error" or record.get("location"):
+            report(self.test_record(record, output, errors))
+        elif kind == "collect_error":
+            if record.get("location"):
                 self.learner_code_broken = True
             report(self.error_record(record))
-        elif kind == "tampered":
-            self.tampered = self.tampered or str(record.get("what", "the test runner"))
         elif kind == "session_end":
             self.session_ended = True
+        elif kind == "learner_gone":
+            self.learner_gone = True
+            self.stopped_because = "learner_exited"
+        elif kind == "harness_error":
+            report(
+                {
+                    "type": "harness_error",
+                    "message": f"{record.get('message')}\n{record.get('traceback', '')}",
+                }
+            )
 
-    def test_record(self, record: dict, output: Trimmed) -> dict:
+    def test_record(self, record: dict, output: Trimmed, learner_errors: list[dict]) -> dict:
         hidden = self.hidden
+        learner_error = record.get("learner_error")
+        if learner_error is None and learner_errors:
+            first = learner_errors[0]
+            learner_error = {"exception": first["exception"], "location": first["location"]}
         return {
             "type": "test",
             "phase": self.name,
             "nodeid": record["nodeid"],
             "outcome": record.get("outcome", "error"),
             "message": "" if hidden else str(record.get("message", "")),
-            "learner_error": record.get("learner_error"),
+            "learner_error": learner_error,
+            # The learner's own tracebacks are theirs to see, hidden test or not.
+            "learner_tracebacks": [error["traceback"] for error in learner_errors],
+            "exchanges": [] if hidden else list(record.get("exchanges", [])),
             "output": "" if hidden else output.text(),
             "duration_ms": int(record.get("duration_ms", 0)),
         }
@@ -427,17 +689,71 @@ class Phase:
             clean["message"] = ""
         return clean
 
-    def summary(self, returncode: int, new_oom_kills: int, limit_reached: bool) -> dict:
+    # --- shared mode: the tests run in the learner process -------------------
+
+    def shared_output(self, data: bytes) -> bool:
+        """Learner output with the harness plugin's records among it, each line
+        starting with the phase's marker (learner code could forge them too:
+        shared mode gives that up, which is why the exercise has to ask for it)."""
+        marker = b"\x1e" + self.key.hex().encode() + b" "
+        buffer = self.buffers.get(-3, b"") + data
+        self.buffers[-3] = b""
+        while buffer:
+            start = buffer.find(marker)
+            if start == -1:
+                keep = len(marker) - 1
+                head, tail = (
+                    (buffer[:-keep], buffer[-keep:]) if len(buffer) > keep else (b"", buffer)
+                )
+                self.buffers[-3] = tail
+                return self.plain_output(head)
+            if not self.plain_output(buffer[:start]):
+                return False
+            end = buffer.find(b"\n", start)
+            if end == -1:
+                self.buffers[-3] = buffer[start:][:RECORD_MAX]
+                return True
+            with contextlib.suppress(ValueError):
+                record = json.loads(buffer[start + len(marker) : end])
+                self.shared_record(record)
+            buffer = buffer[end + 1 :]
+        return True
+
+    def plain_output(self, data: bytes) -> bool:
+        if not data:
+            return True
+        within_budget = self.budget.spend(len(data))
+        sink = self.per_test.get(self.current) if self.current else None
+        (sink or self.outside).add(data)
+        return within_budget
+
+    def shared_record(self, record: dict) -> None:
+        kind = record.get("type")
+        if kind == "tampered":
+            self.tampered = self.tampered or str(record.get("what", "the test runner"))
+        elif kind in ("syntax_error", "collect_error"):
+            if kind == "syntax_error" or record.get("location"):
+                self.learner_code_broken = True
+            report(self.error_record(record))
+        else:
+            self.runner_record(record)
+
+    # --- the end -------------------------------------------------------------
+
+    def summary(self, new_oom_kills: int, limit_reached: bool) -> dict:
+        stopped = self.stopped_because
         if self.tampered:
             status = "tampered"
-        elif self.stopped_because:
-            status = self.stopped_because
-        elif limit_reached and (new_oom_kills or returncode < 0 or not self.session_ended):
+        elif stopped in ("timeout", "output_limit"):
+            status = stopped
+        elif stopped == "learner_broken":
+            status = "completed"
+        elif limit_reached and (new_oom_kills or self.learner_gone or not self.session_ended):
             # A fork bomb usually exhausts memory too; the process limit is the cause.
             status = "process_limit"
         elif new_oom_kills:
             status = "memory_limit"
-        elif returncode < 0 or not self.session_ended:
+        elif self.learner_gone or not self.session_ended:
             status = "crashed"
         else:
             status = "completed"
@@ -446,7 +762,6 @@ class Phase:
             "phase": self.name,
             "status": status,
             "current_test": self.current,
-            "returncode": returncode,
             "tampered": self.tampered,
             "oom_kills": new_oom_kills,
             "process_limit_reached": limit_reached,
@@ -455,46 +770,101 @@ class Phase:
         }
 
 
-def main() -> int:
+def clean_location(location: Any) -> dict | None:
+    if not isinstance(location, dict):
+        return None
+    line = location.get("line")
+    return {
+        "file": str(location.get("file", ""))[:200],
+        "line": line if isinstance(line, int) and not isinstance(line, bool) else 0,
+    }
+
+
+def arguments(argv: list[str]) -> tuple[str, list[str]]:
+    """`--mode M --preload a,b`: the harness mode, known before the job (so each
+    helper imports only what it needs), and the modules the learner process
+    imports ahead."""
+    options = dict(zip(argv[::2], argv[1::2], strict=False))
+    names = [name for name in options.get("--preload", "").split(",") if name]
+    preload = [name for name in names if all(part.isidentifier() for part in name.split("."))]
+    return options.get("--mode", "function"), preload
+
+
+def main(argv: list[str]) -> int:
     started = time.monotonic()
     make_non_dumpable()
+    # Children are reaped by this process (PID 1); SIGPIPE must not kill it
+    # when a helper goes away.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    mode, preload = arguments(argv)
+    runner, learner, helper_errors = start_helpers(mode, preload)
     job = read_message()
     report.key = bytes.fromhex(job["key"])
     limits = job.get("limits", {})
     deadline = started + float(limits.get("wall_seconds", 10)) - WALL_RESERVE
     budget = OutputBudget(int(limits.get("output_kb", 64)) * 1024)
 
-    write_files(WORK, job.get("files", {}))
-    learner_files = sorted(job.get("files", {}))
-    report({"type": "ready", "learner_files": learner_files})
+    files = job.get("files", {})
+    for name in files:
+        safe_relative(name)
+    report({"type": "ready", "learner_files": sorted(files)})
+    errors = syntax_errors(files)
+    for error in errors:
+        report({**error, "phase": "visible"})
+    if errors:
+        # Nothing can run; the learner's code never starts.
+        report(
+            {
+                "type": "finished",
+                "elapsed_ms": int((time.monotonic() - started) * 1000),
+                "cpu_ms": cpu_used_ms(),
+            }
+        )
+        return 0
     for name in ("visible", "hidden"):
         if name == "hidden":
             # The grader sends the hidden tests only when asked, after every
-            # process of the visible phase is gone: no learner code can be
-            # waiting on this process's stdin (reachable through /proc on gVisor).
+            # process of the visible phase is gone.
             report({"type": "awaiting_hidden"})
             tests = read_message()["hidden_tests"]
         else:
             tests = job["visible_tests"]
         if not tests:
             continue
-        remove_path(TESTS)
-        TESTS.mkdir()
-        write_files(TESTS, tests)
+        for test_name in tests:
+            safe_relative(test_name)
         report({"type": "phase_start", "phase": name})
-        outcome = Phase(name, deadline, budget, int(limits.get("pids", 64))).run(learner_files)
+        phase = Phase(
+            name=name,
+            deadline=deadline,
+            budget=budget,
+            process_limit=int(limits.get("pids", 64)),
+            runner=runner,
+            learner=learner,
+        )
+        outcome = phase.run(job, tests)
         report(outcome)
         # Hidden tests cannot go better than the visible ones when the learner's
         # code does not even import, or when the run was stopped.
         if outcome["status"] != "completed" or outcome["learner_code_broken"]:
             break
-    report({"type": "finished", "elapsed_ms": int((time.monotonic() - started) * 1000)})
+    with contextlib.suppress(OSError):
+        stray = os.read(helper_errors, 4096)
+        if stray:
+            sys.stderr.write(stray.decode("utf-8", "replace"))
+    report(
+        {
+            "type": "finished",
+            "elapsed_ms": int((time.monotonic() - started) * 1000),
+            "cpu_ms": cpu_used_ms(),
+        }
+    )
     return 0
 
 
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        sys.exit(main(sys.argv[1:]))
     except Exception as error:  # the grader turns this into an infrastructure error
         traceback.print_exc()
         if report.key:

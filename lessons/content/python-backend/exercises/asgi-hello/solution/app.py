@@ -2,6 +2,9 @@
 
 import json
 
+# Set to True when the server's lifespan.startup message arrives.
+started = False
+
 
 async def send_json(send, status, data):
     body = json.dumps(data).encode("utf-8")
@@ -22,6 +25,9 @@ async def lifespan(receive, send):
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            # Where a real application would open its database connections.
+            global started
+            started = True
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

@@ -1,5 +1,8 @@
 """A web application written against ASGI directly, with no framework."""
 
+# Set to True when the server's lifespan.startup message arrives.
+started = False
+
 
 async def app(scope, receive, send):
     # Every request gets the same plain-text answer, whatever its path.

@@ -14,7 +14,7 @@ def slow_lookup(sku: str) -> dict:
     database driver or an HTTP call made with `requests`: it blocks the
     thread that calls it until the answer arrives.
     """
-    time.sleep(0.2)
+    time.sleep(0.5)
     return {"sku": sku, "in_stock": STOCK.get(sku, 0)}
 
 

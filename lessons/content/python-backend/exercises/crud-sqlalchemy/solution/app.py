@@ -1,10 +1,14 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import String, create_engine, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+# The database the server uses: a SQLite file next to this one.
+DATABASE_URL = f"sqlite:///{Path(__file__).with_name('products.db')}"
 
 
 # --- Database models ---------------------------------------------------------
@@ -111,7 +115,7 @@ def product_delete(product_id: int, session: Session = Depends(get_session)) -> 
 # --- The application factory -------------------------------------------------
 
 
-def create_app(database_url: str = "sqlite:///products.db") -> FastAPI:
+def create_app(database_url: str = DATABASE_URL) -> FastAPI:
     engine_options = {}
     if database_url.startswith("sqlite"):
         # FastAPI runs plain `def` endpoints in a thread pool.
@@ -126,3 +130,7 @@ def create_app(database_url: str = "sqlite:///products.db") -> FastAPI:
     app.state.session_factory = sessionmaker(engine, expire_on_commit=False)
     app.include_router(router)
     return app
+
+
+# What `uvicorn app:app` serves.
+app = create_app()

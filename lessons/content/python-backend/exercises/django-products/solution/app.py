@@ -13,7 +13,8 @@ settings.configure(
 )
 django.setup()
 
-from django.http import JsonResponse  # noqa: E402  (Django must be set up first)
+from django.core.wsgi import get_wsgi_application  # noqa: E402  (Django must be set up first)
+from django.http import JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.views.decorators.http import require_GET  # noqa: E402
 
@@ -39,3 +40,6 @@ urlpatterns = [
     path("hello", hello),
     path("products", list_products),
 ]
+
+# What a WSGI server calls, as in the wsgi.py of a full Django project.
+application = get_wsgi_application()

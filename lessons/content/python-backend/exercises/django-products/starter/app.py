@@ -13,7 +13,8 @@ settings.configure(
 )
 django.setup()
 
-from django.http import JsonResponse  # noqa: E402  (Django must be set up first)
+from django.core.wsgi import get_wsgi_application  # noqa: E402  (Django must be set up first)
+from django.http import JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
 PRODUCTS = [
@@ -34,3 +35,6 @@ def list_products(request):
 urlpatterns = [
     path("hello", hello),
 ]
+
+# What a WSGI server calls, as in the wsgi.py of a full Django project.
+application = get_wsgi_application()

@@ -1,8 +1,5 @@
-from fastapi.testclient import TestClient
-
-from app import app
-
-client = TestClient(app)
+# The grader serves your `app` with Uvicorn. `client` is an httpx.Client
+# connected to it: client.get("/products") sends GET /products.
 
 EXPECTED_PRODUCTS = [
     {"id": 1, "name": "Laptop", "price": 999.99},
@@ -11,15 +8,29 @@ EXPECTED_PRODUCTS = [
 ]
 
 
-def test_hello_returns_message():
+def answered(response):
+    """What the app sent back, in a few words: status, content type, start of the body."""
+    body = response.text if len(response.text) <= 120 else response.text[:120] + "..."
+    content_type = response.headers.get("content-type", "no content type")
+    return f"status {response.status_code}, {content_type}, body {body!r}"
+
+
+def test_hello_returns_message(client):
     response = client.get("/hello")
-    assert response.status_code == 200, f"GET /hello returned {response.status_code}, not 200"
-    assert response.json() == {"message": "Hello, World!"}
+    assert response.status_code == 200, (
+        f"GET /hello should answer 200, it answered {answered(response)}"
+    )
+    assert response.json() == {"message": "Hello, World!"}, (
+        f"GET /hello answered {answered(response)}"
+    )
 
 
-def test_products_returns_the_catalogue():
+def test_products_returns_the_catalogue(client):
     response = client.get("/products")
-    assert response.status_code == 200, f"GET /products returned {response.status_code}, not 200"
+    assert response.status_code == 200, (
+        f"GET /products should answer 200, it answered {answered(response)}"
+    )
     assert response.json() == EXPECTED_PRODUCTS, (
-        "GET /products should list id, name and price of each product, and nothing else"
+        "GET /products should list id, name and price of each product, and nothing else; "
+        f"it answered {answered(response)}"
     )

@@ -1,16 +1,13 @@
-from app import app
+def test_hello_content_type_is_json(client):
+    response = client.get("/hello")
+    assert response.headers.get("content-type", "").startswith("application/json"), response.headers
 
 
-def test_hello_content_type_is_json():
-    response = app.test_client().get("/hello")
-    assert response.content_type.startswith("application/json")
+def test_post_hello_is_not_allowed(client):
+    response = client.post("/hello")
+    assert response.status_code == 405, response.status_code
 
 
-def test_post_hello_is_not_allowed():
-    response = app.test_client().post("/hello")
-    assert response.status_code == 405
-
-
-def test_unknown_path_is_404():
-    response = app.test_client().get("/hello/extra")
-    assert response.status_code == 404
+def test_unknown_path_is_404(client):
+    response = client.get("/hello/extra")
+    assert response.status_code == 404, response.status_code

@@ -1,4 +1,4 @@
-from app import app, validate_signup
+from app import validate_signup
 
 GOOD = {
     "username": "grace_h",
@@ -67,15 +67,16 @@ def test_email_password_and_age_boundaries():
         assert validate_signup(dict(GOOD, age=age)) == {}, f"age={age} should be accepted"
 
 
-def test_signup_endpoint_edge_cases():
-    client = app.test_client()
+def test_signup_endpoint_edge_cases(client):
     for body in ("not json", "[1, 2]", '"grace"'):
-        response = client.post("/signup", data=body, content_type="application/json")
-        assert response.status_code == 400
-        assert "body" in response.get_json()["errors"]
+        response = client.post(
+            "/signup", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400, body
+        assert "body" in response.json()["errors"], body
     created = client.post("/signup", json=dict(GOOD, is_admin=True, role="owner"))
     assert created.status_code == 201
-    assert created.get_json() == {"username": "grace_h", "email": "grace@example.com", "age": 45}
+    assert created.json() == {"username": "grace_h", "email": "grace@example.com", "age": 45}
     rejected = client.post("/signup", json={"username": "g"})
     assert rejected.status_code == 422
-    assert set(rejected.get_json()["errors"]) == {"username", "email", "age", "password"}
+    assert set(rejected.json()["errors"]) == {"username", "email", "age", "password"}

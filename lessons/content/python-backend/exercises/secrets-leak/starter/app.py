@@ -1,5 +1,7 @@
 """A tiny user directory API."""
 
+import os  # noqa: F401  (for reading the configuration from the environment)
+
 from fastapi import FastAPI, HTTPException
 
 # The production database. Connection details are handy to have right here.

@@ -2,20 +2,9 @@ import pytest
 
 import app as app_module
 
-SETTINGS = ("APP_NAME", "DEBUG", "DATABASE_URL", "PORT")
 SECRET_URL = "postgresql://shop:hunter2-Xq9@db.internal:5432/shop"
-
-
-@pytest.fixture
-def env(monkeypatch):
-    for name in SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", "sqlite:///shop.db")
-    return monkeypatch
-
-
-def failing_check(url):
-    raise ConnectionError(f"could not connect to {url}: connection refused")
+# check_database cannot reach this one: it raises an error whose message holds the URL.
+UNREACHABLE_URL = "mysql://shop:hunter2-Xq9@db.internal:3306/shop"
 
 
 @pytest.mark.parametrize(
@@ -32,9 +21,9 @@ def failing_check(url):
         ("", False),
     ],
 )
-def test_debug_parsing_edge_cases(env, raw, expected):
-    env.setenv("DEBUG", raw)
-    assert app_module.create_app().config["DEBUG"] is expected
+def test_debug_parsing_edge_cases(raw, expected):
+    app = app_module.create_app({"DATABASE_URL": "sqlite:///shop.db", "DEBUG": raw})
+    assert app.config["DEBUG"] is expected
 
 
 @pytest.mark.parametrize(
@@ -49,42 +38,39 @@ def test_debug_parsing_edge_cases(env, raw, expected):
         ("DATABASE_URL", ""),
     ],
 )
-def test_bad_values_fail_loudly_with_their_name(env, name, raw):
-    env.setenv(name, raw)
+def test_bad_values_fail_loudly_with_their_name(name, raw):
+    environ = {"DATABASE_URL": "sqlite:///shop.db", name: raw}
     with pytest.raises(app_module.ConfigError) as raised:
-        app_module.create_app()
+        app_module.create_app(environ)
     assert name in str(raised.value)
 
 
-def test_readyz_is_503_when_database_is_down(env):
-    env.setattr(app_module, "check_database", failing_check)
-    response = app_module.create_app().test_client().get("/readyz")
+def test_readyz_is_503_when_database_is_down():
+    response = app_module.create_app({"DATABASE_URL": UNREACHABLE_URL}).test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "checks": {"database": "error"}}
 
 
-def test_healthz_does_not_depend_on_the_database(env):
+def test_healthz_does_not_depend_on_the_database(monkeypatch):
     calls = []
-
-    def counting_failing_check(url):
-        calls.append(url)
-        failing_check(url)
-
-    env.setattr(app_module, "check_database", counting_failing_check)
-    response = app_module.create_app().test_client().get("/healthz")
+    monkeypatch.setattr(app_module, "check_database", calls.append)
+    response = (
+        app_module.create_app({"DATABASE_URL": UNREACHABLE_URL}).test_client().get("/healthz")
+    )
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
     assert calls == []
 
 
-def test_health_endpoints_never_reveal_the_database_url(env):
-    env.setenv("DATABASE_URL", SECRET_URL)
-    client = app_module.create_app().test_client()
+def test_health_endpoints_never_reveal_the_database_url(monkeypatch):
     bodies = []
-    for check in (lambda url: None, failing_check):
-        env.setattr(app_module, "check_database", check)
-        for path in ("/healthz", "/readyz"):
-            bodies.append(client.get(path).get_data(as_text=True))
+    # Unreachable: the real check_database raises, with the URL in its message.
+    client = app_module.create_app({"DATABASE_URL": UNREACHABLE_URL}).test_client()
+    bodies += [client.get(path).get_data(as_text=True) for path in ("/healthz", "/readyz")]
+    # Reachable: a fake check that succeeds.
+    monkeypatch.setattr(app_module, "check_database", lambda url: None)
+    client = app_module.create_app({"DATABASE_URL": SECRET_URL}).test_client()
+    bodies += [client.get(path).get_data(as_text=True) for path in ("/healthz", "/readyz")]
     for body in bodies:
         assert "hunter2" not in body
         assert "db.internal" not in body

@@ -1,4 +1,5 @@
 import os
+from collections.abc import Mapping
 
 from flask import Flask
 
@@ -20,8 +21,8 @@ def check_database(url: str) -> None:
         raise ConnectionError(f"cannot reach database at {url}")
 
 
-def env_str(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, "").strip()
+def env_str(environ: Mapping[str, str], name: str, default: str | None = None) -> str:
+    value = environ.get(name, "").strip()
     if value:
         return value
     if default is None:
@@ -29,8 +30,8 @@ def env_str(name: str, default: str | None = None) -> str:
     return default
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
+def env_bool(environ: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = environ.get(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -41,8 +42,8 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ConfigError(f"{name} must be one of 1/true/yes/on or 0/false/no/off, not {raw!r}")
 
 
-def env_port(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
+def env_port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
     if not raw:
         return default
     try:
@@ -54,12 +55,15 @@ def env_port(name: str, default: int) -> int:
     return port
 
 
-def create_app() -> Flask:
+def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from `environ`, the environment variables (os.environ if not given)."""
+    if environ is None:
+        environ = os.environ
     app = Flask(__name__)
-    app.config["APP_NAME"] = env_str("APP_NAME", "shop")
-    app.config["DEBUG"] = env_bool("DEBUG", False)
-    app.config["DATABASE_URL"] = env_str("DATABASE_URL")
-    app.config["PORT"] = env_port("PORT", 8000)
+    app.config["APP_NAME"] = env_str(environ, "APP_NAME", "shop")
+    app.config["DEBUG"] = env_bool(environ, "DEBUG", False)
+    app.config["DATABASE_URL"] = env_str(environ, "DATABASE_URL")
+    app.config["PORT"] = env_port(environ, "PORT", 8000)
 
     @app.get("/healthz")
     def healthz():

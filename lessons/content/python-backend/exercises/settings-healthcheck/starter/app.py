@@ -1,3 +1,6 @@
+import os
+from collections.abc import Mapping
+
 from flask import Flask
 
 
@@ -15,7 +18,10 @@ def check_database(url: str) -> None:
         raise ConnectionError(f"cannot reach database at {url}")
 
 
-def create_app() -> Flask:
+def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from `environ`, the environment variables (os.environ if not given)."""
+    if environ is None:
+        environ = os.environ
     app = Flask(__name__)
 
     # Hard-coded settings: every environment gets the same values, and the

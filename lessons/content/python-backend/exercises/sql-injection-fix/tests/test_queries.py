@@ -1,13 +1,14 @@
-import sqlite3
-
 import pytest
 
+import app
 from app import find_user, search_products, update_email
 
 
 @pytest.fixture
 def db():
-    conn = sqlite3.connect(":memory:")
+    # Your functions run in a process of their own, so the connection is opened
+    # there, with the sqlite3 module app.py imports; `conn` here is a handle to it.
+    conn = app.sqlite3.connect(":memory:")
     conn.executescript(
         """
         CREATE TABLE users (
@@ -52,7 +53,7 @@ def test_search_products_matches_part_of_the_name(db):
 def test_update_email_changes_exactly_one_user(db):
     assert update_email(db, 2, "bob.smith@example.com") == 1
     assert not db.in_transaction, "update_email should commit its change"
-    emails = dict(db.execute("SELECT id, email FROM users"))
+    emails = dict(db.execute("SELECT id, email FROM users").fetchall())
     assert emails == {
         1: "alice@example.com",
         2: "bob.smith@example.com",

@@ -1,43 +1,40 @@
-from wsgiref.util import setup_testing_defaults
-
-from app import application
-
-
-def call(method="GET", path="/", query=""):
-    """Call the WSGI application the way a server would; return (status, headers, body)."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-    }
-    setup_testing_defaults(environ)
-    captured = {}
-
-    def start_response(status, headers, exc_info=None):
-        captured["status"] = status
-        captured["headers"] = dict(headers)
-
-    body = b"".join(application(environ, start_response))
-    return captured["status"], captured["headers"], body
+# The grader serves `application` with a real WSGI server. `client` is an
+# httpx.Client connected to it: client.get("/hello", params={"name": "Ada"})
+# sends GET /hello?name=Ada.
 
 
-def test_root_says_hello_world():
-    status, headers, body = call("GET", "/")
-    assert status == "200 OK", f"GET / answered {status!r}, not '200 OK'"
-    assert headers.get("Content-Type", "").startswith("text/plain"), (
-        f"GET / should be plain text, got Content-Type {headers.get('Content-Type')!r}"
+def answered(response):
+    """What the app sent back, in a few words: status line, content type, body."""
+    body = response.text if len(response.text) <= 120 else response.text[:120] + "..."
+    content_type = response.headers.get("content-type", "no content type")
+    answer = f"{response.status_code} {response.reason_phrase!r}, {content_type}, body {body!r}"
+    if response.status_code == 500:
+        answer += (
+            " (the server could not send what application returned, or it raised an exception)"
+        )
+    return answer
+
+
+def test_root_says_hello_world(client):
+    response = client.get("/")
+    status = f"{response.status_code} {response.reason_phrase}"
+    assert status == "200 OK", f"GET / should answer '200 OK', it answered {answered(response)}"
+    assert response.headers.get("content-type", "").startswith("text/plain"), (
+        f"GET / should be plain text, it answered {answered(response)}"
     )
-    assert body == b"Hello, World!", f"GET / answered {body!r}"
+    assert response.content == b"Hello, World!", f"GET / answered {answered(response)}"
 
 
-def test_hello_greets_by_name():
-    status, _, body = call("GET", "/hello", "name=Ada")
-    assert status == "200 OK", f"GET /hello?name=Ada answered {status!r}, not '200 OK'"
-    assert body == b"Hello, Ada!", f"GET /hello?name=Ada answered {body!r}"
+def test_hello_greets_by_name(client):
+    response = client.get("/hello", params={"name": "Ada"})
+    assert response.status_code == 200, (
+        f"GET /hello?name=Ada should answer 200, it answered {answered(response)}"
+    )
+    assert response.content == b"Hello, Ada!", f"GET /hello?name=Ada answered {answered(response)}"
 
 
-def test_unknown_path_is_404():
-    status, _, _ = call("GET", "/does-not-exist")
-    code = status.split(" ")[0]
-    assert code == "404", f"GET /does-not-exist answered {status!r}, not '404 Not Found'"
+def test_unknown_path_is_404(client):
+    response = client.get("/does-not-exist")
+    assert response.status_code == 404, (
+        f"GET /does-not-exist should answer '404 Not Found', it answered {answered(response)}"
+    )

@@ -2,7 +2,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app import COMMENTS, app
+import app
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -51,10 +51,10 @@ class Page(HTMLParser):
         return found
 
 
-@pytest.fixture
-def client():
-    COMMENTS.clear()
-    return app.test_client()
+@pytest.fixture(autouse=True)
+def empty_guestbook(monkeypatch):
+    """Start every test with no comments: a new, empty COMMENTS list in the server."""
+    monkeypatch.setattr(app, "COMMENTS", [])
 
 
 def post_comment(client, author, body):
@@ -62,7 +62,7 @@ def post_comment(client, author, body):
         "/comments", data={"author": author, "body": body}, follow_redirects=True
     )
     assert response.status_code == 200
-    return Page(response.get_data(as_text=True))
+    return Page(response.text)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -82,7 +82,7 @@ def test_payloads_in_the_author_name_are_shown_as_text(client, payload):
 @pytest.mark.parametrize("payload", PAYLOADS + ["' autofocus onfocus='alert(1)"])
 def test_search_term_cannot_break_out_of_the_page(client, payload):
     post_comment(client, "Ana", "hello")
-    page = Page(client.get("/", query_string={"q": payload}).get_data(as_text=True))
+    page = Page(client.get("/", params={"q": payload}).text)
     assert page.injected() == []
     assert page.search_values == [payload]
 

@@ -1,0 +1,167 @@
+"""The test runner: pytest with the exercise's tests, as uid 1000.
+
+Started by the supervisor as the container starts, it imports pytest, the
+harness's plugins and, for web exercises, httpx before any job exists, then waits on its control
+socket. Each phase is a process forked from this one, so it starts with all
+of that imported: it writes the phase's tests to /grader/tests (mode 0700,
+out of reach of learner code), makes the learner's modules importable as
+stand-ins whose calls run in the learner process, points the `client`
+fixture at the learner's app, and runs pytest.
+
+Started by supervisor.py (forked, then main() with the file descriptor of
+the control socket).
+"""
+
+import contextlib
+import ctypes
+import gc
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path, PurePosixPath
+from types import ModuleType
+from typing import Any
+
+HARNESS = Path(__file__).resolve().parent
+sys.path.insert(0, str(HARNESS))
+import lectern_rpc  # noqa: E402
+import pytest  # noqa: E402
+from control import Control, close_all  # noqa: E402
+from runner_report import RecordWriter, ReportPlugin  # noqa: E402
+
+PR_SET_DUMPABLE = 4
+GRADER = Path("/grader")
+TESTS = GRADER / "tests"
+LEARNER_ROOT = Path("/work")
+PYTEST_ARGS = [
+    "-c",
+    str(HARNESS / "pytest.ini"),
+    "--rootdir",
+    str(GRADER),
+    "--import-mode=prepend",
+    "-p",
+    "no:terminal",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:stepwise",
+    "-p",
+    "no:pastebin",
+]
+
+
+def write_tests(tests: dict[str, str]) -> None:
+    if TESTS.exists():
+        shutil.rmtree(TESTS)
+    TESTS.mkdir()
+    for name, text in tests.items():
+        path = PurePosixPath(name)
+        if path.is_absolute() or any(part in ("", ".", "..") for part in path.parts):
+            raise ValueError(f"refusing test file name {name!r}")
+        target = TESTS / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def run_phase(message: dict[str, Any], fds: list[int], http_client: ModuleType | None) -> int:
+    """In the forked phase process: run pytest over the phase's tests."""
+    records_fd, rpc_fd, ack_fd = fds
+    writer = RecordWriter(records_fd, bytes.fromhex(message["key"]), ack_fd)
+    null = os.open(os.devnull, os.O_RDWR)
+    for target in (0, 1, 2):
+        # What the tests themselves print is not the learner's output.
+        os.dup2(null, target)
+    os.close(null)
+    try:
+        write_tests(message["tests"])
+        os.chdir(GRADER)
+        (GRADER / "tmp").mkdir(exist_ok=True)
+        os.environ["HOME"] = str(GRADER)
+        os.environ["TMPDIR"] = str(GRADER / "tmp")
+        rpc = socket.socket(fileno=rpc_fd)
+        lectern_rpc.install_standins(rpc, message.get("learner_modules", []))
+        plugins: list[Any] = []
+        exchanges = None
+        if http_client is not None:
+            http_client.configure(address=message.get("address", ""))
+            plugins.append(http_client)
+            exchanges = http_client.take_exchanges
+        plugin = ReportPlugin(writer=writer, learner_root=LEARNER_ROOT, exchanges=exchanges)
+        exitstatus = pytest.main([str(TESTS), *PYTEST_ARGS], plugins=[plugin, *plugins])
+        plugin.session_finished(int(exitstatus))
+    except BaseException as error:
+        writer.write(
+            {
+                "type": "harness_error",
+                "message": f"{type(error).__name__}: {error}",
+                "traceback": traceback.format_exc()[-3000:],
+            }
+        )
+        return 70
+    return 0
+
+
+def http_client_import() -> ModuleType:
+    """The `client` fixture's module, with httpx. httpx's package imports its
+    command-line client, which imports click and pygments and then fails on
+    rich, which the image lacks: with click refused for that one import, the
+    failure comes first and costs nothing."""
+    sys.modules["click"] = None  # type: ignore[assignment]
+    try:
+        import httpx  # noqa: F401
+    finally:
+        del sys.modules["click"]
+    import http_client
+
+    return http_client
+
+
+def main(argv: list[str]) -> int:
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    control = Control(socket.socket(fileno=int(argv[0])))
+    # Imported before any job, so that no phase pays for it; only web exercises need it.
+    http_client = http_client_import() if argv[1:2] == ["http"] else None
+    # What is imported now stays put: phase processes forked from this one
+    # then do not copy its pages by collecting it.
+    gc.freeze()
+    worker = 0
+    while (received := control.receive()) is not None:
+        message, fds = received
+        if message.get("cmd") == "phase":
+            worker = os.fork()
+            if worker == 0:
+                control.sock.close()
+                status = 70
+                try:
+                    status = run_phase(message, fds, http_client)
+                finally:
+                    os._exit(status)
+            close_all(fds)
+        elif message.get("cmd") == "end":
+            phase_end(worker)
+            worker = 0
+            control.reply(message, ended=True)
+    return 0
+
+
+def phase_end(worker: int) -> None:
+    """Give the phase process a moment to finish writing, then make sure it is gone."""
+    if not worker:
+        return
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:
+        pid, _ = os.waitpid(worker, os.WNOHANG)
+        if pid:
+            return
+        time.sleep(0.005)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(worker, signal.SIGKILL)
+    os.waitpid(worker, 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

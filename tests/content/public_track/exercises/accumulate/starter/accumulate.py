@@ -1,0 +1,2 @@
+def accumulate(collection, operation):
+    raise NotImplementedError("accumulate is not written yet")

@@ -1,0 +1,2 @@
+def roman(number):
+    pass

@@ -1,0 +1,2 @@
+def two_fer(name="you"):
+    return f"A slice for {name}, a slice for me."
