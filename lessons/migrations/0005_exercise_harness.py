@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lessons', '0004_course_instructors'),
+        ("lessons", "0004_course_instructors"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exercise',
-            name='harness',
+            model_name="exercise",
+            name="harness",
             field=models.JSONField(default=dict),
         ),
     ]

@@ -239,7 +239,7 @@ def test_a_test_the_exercise_skips_counts_for_nothing_either_way() -> None:
 
 def test_the_learners_own_traceback_is_shown_with_a_failing_test() -> None:
     spec = [{"name": "test_hello", "file": "t.py", "points": 1, "visibility": "visible"}]
-    traceback = 'File "app.py", line 9, in hello\nNameError: name \'greeting\' is not defined'
+    traceback = "File \"app.py\", line 9, in hello\nNameError: name 'greeting' is not defined"
     failing = record(
         "tests/t.py::test_hello",
         "fail",

@@ -1,15 +1,24 @@
 """Running learner files in the real sandbox from tests, and scoring them as
-the grader does."""
+the grader does.
+
+Learner code runs in the learner process, never in the test runner's: a
+probe that looks at the sandbox from inside is therefore learner code
+(`probe.py`), which a small test file calls through the function-mode
+stand-ins and which answers with plain data the test asserts on. A trick
+proves that it ran by printing a marker: `printed(run)` is everything the
+learner's code printed, in tests and outside them.
+"""
 
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 
 from grader.results import result_build
 from lessons.models import Exercise
+from sandboxes.harness import HarnessMode
 from sandboxes.limits import limits_resolve
 from sandboxes.runner import (
     ReportedTest,
@@ -19,6 +28,13 @@ from sandboxes.runner import (
 )
 
 FLASK_HEAD = "from flask import Flask\napp = Flask(__name__)\n"
+# What the processes in a sandbox may find in their environment: how they were
+# started, nothing of the host's and nothing secret.
+HARMLESS_VARIABLES = {"PATH", "HOME", "HOSTNAME", "LANG", "LC_ALL", "TMPDIR", "TERM"}
+
+
+def variable_is_harmless(name: str) -> bool:
+    return name in HARMLESS_VARIABLES or name.startswith(("PYTHON", "PYTEST"))
 
 
 def flask_app(body: str) -> dict[str, str]:
@@ -34,37 +50,75 @@ def run_exercise(
         visible_tests=exercise.visible_test_files,
         hidden_tests=exercise.hidden_test_files,
         limits=resolved,
+        harness=HarnessMode.from_dict(exercise.harness),
     )
     run = sandbox_run(job)
     return run, result_build(tests_spec=exercise.tests, run=run, limits=resolved)
 
 
-def run_probe(
-    files: dict[str, str],
-    probe_tests: str,
+def run_job(
+    files: Mapping[str, str],
+    visible: Mapping[str, str],
+    hidden: Mapping[str, str] | None = None,
+    *,
     on_test: Callable[[ReportedTest], None] | None = None,
     **limits: Any,
 ) -> SandboxRun:
-    """Run our own test file against `files`, to look at the sandbox from inside;
-    `on_test` hears each test as the harness reports it."""
+    """A function-mode job of our own: `files` are the learner's, the tests ours."""
     job = SandboxJob(
-        files=files,
-        visible_tests={"test_probe.py": probe_tests},
-        hidden_tests={},
+        files=dict(files),
+        visible_tests=dict(visible),
+        hidden_tests=dict(hidden or {}),
         limits=limits_resolve(limits),
+        harness=HarnessMode(mode="function"),
     )
     return sandbox_run(job, on_test=on_test)
 
 
+def run_probe(
+    probe: str,
+    tests: str,
+    *,
+    hidden_tests: str = "",
+    on_test: Callable[[ReportedTest], None] | None = None,
+    **limits: Any,
+) -> SandboxRun:
+    """Look at the sandbox from where learner code runs: `probe` is the learner's
+    `probe.py`, `tests` a test file (`test_probe.py`) that imports it and asserts
+    on what its functions return; `hidden_tests` (`test_probe_hidden.py`) run in
+    the hidden phase. `on_test` hears each test as the harness reports it."""
+    hidden = {"test_probe_hidden.py": hidden_tests} if hidden_tests else {}
+    return run_job({"probe.py": probe}, {"test_probe.py": tests}, hidden, on_test=on_test, **limits)
+
+
 def probe_failures(run: SandboxRun) -> dict[str, str]:
-    """Probe tests that did not pass, by name, with their messages."""
+    """Tests that did not pass, by name (with their parameters), with their messages."""
     return {
-        test.nodeid.split("::")[-1]: test.message for test in run.tests if test.outcome != "pass"
+        test.nodeid.split("::")[-1]: f"{test.outcome}: {test.message}"
+        for test in run.tests
+        if test.outcome != "pass"
     }
 
 
+def printed(run: SandboxRun) -> str:
+    """What the learner's code printed in the visible phase, in tests and outside them."""
+    return run.output + "".join(test.output for test in run.tests)
+
+
+def marker(run: SandboxRun, name: str) -> Any:
+    """The JSON a trick printed on a line of its own after `name` (which proves
+    that it ran, and says what it saw)."""
+    for line in printed(run).splitlines():
+        if line.startswith(name + " "):
+            return json.loads(line[len(name) + 1 :])
+    raise AssertionError(f"{name} was not printed: the trick did not run.\n{printed(run)[-3000:]}")
+
+
 # Unmodified pytest on the files in the sandbox image, without the harness: the
-# job on stdin, {test name: "passed" or "failed"} from pytest's JUnit XML on stdout.
+# job on stdin, {test name: passed, failed, error, skipped or xfailed} from
+# pytest's JUnit XML on stdout. A parametrized test is one test, failing if any
+# case fails. For a web exercise, a conftest.py beside the tests gives them the
+# `client` fixture, an httpx.Client calling the app in the same process.
 _PLAIN_PYTEST = """
 import json, subprocess, sys, xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -75,30 +129,66 @@ for folder, files in (("/work", job["files"]), ("/work/tests", job["tests"])):
         Path(folder, name).write_text(text)
 subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                 "--junitxml=/tmp/report.xml", "tests"], cwd="/work", capture_output=True)
+modules = {"tests." + name.removesuffix(".py").replace("/", ".") for name in job["tests"]}
+rank = ["passed", "skipped", "xfailed", "failed", "error"]
 outcomes = {}
 for case in ElementTree.parse("/tmp/report.xml").iter("testcase"):
+    module_or_class = case.get("classname")
     name = case.get("name").split("[")[0]
-    failed = any(child.tag in ("failure", "error", "skipped") for child in case)
-    if failed or name not in outcomes:
-        outcomes[name] = "failed" if failed else "passed"
+    if module_or_class not in modules:
+        name = module_or_class.rsplit(".", 1)[1] + "." + name
+    outcome = "passed"
+    for child in case:
+        if child.tag == "failure":
+            outcome = "failed"
+        elif child.tag == "error":
+            outcome = "error"
+        elif child.tag == "skipped":
+            outcome = "xfailed" if child.get("type") == "pytest.xfail" else "skipped"
+    if rank.index(outcome) >= rank.index(outcomes.get(name, "passed")):
+        outcomes[name] = outcome
 print(json.dumps(outcomes))
 """
-_plain_scores: dict[str, float] = {}
+
+_CLIENT_CONFTEST = """
+import importlib
+
+import httpx
+import pytest
+
+APP = {app!r}
 
 
-def plain_pytest_score(exercise: Exercise, files: dict[str, str]) -> float:
-    """What `files` earn by the exercise's points when plain pytest runs its tests.
+@pytest.fixture
+def client():
+    module, _, attribute = APP.partition(":")
+    app = importlib.import_module(module)
+    for name in attribute.split("."):
+        app = getattr(app, name)
+    transport = httpx.WSGITransport(app=app)
+    with httpx.Client(transport=transport, base_url="http://testserver") as http:
+        yield http
+"""
+_plain_outcomes: dict[str, dict[str, str]] = {}
+
+
+def plain_pytest_outcomes(
+    files: Mapping[str, str], tests: Mapping[str, str], *, app: str = ""
+) -> dict[str, str]:
+    """What plain pytest makes of `tests` against `files`, by test name as the
+    grader names them ("test_x", "Class.test_x"). `app` ("module:attr") names a
+    WSGI app the tests reach through a `client` fixture.
 
     A baseline the grader did not compute: `docker run` of the sandbox image with
     `python -m pytest`, no harness, no Lectern code in the container. A hostile
     submission is compared with what honest code earns, and a grader that
     miscounted both would otherwise compare its own mistake with itself.
     """
-    job = json.dumps(
-        {"files": files, "tests": {**exercise.visible_test_files, **exercise.hidden_test_files}},
-        sort_keys=True,
-    )
-    if job not in _plain_scores:
+    tests = dict(tests)
+    if app:
+        tests["conftest.py"] = _CLIENT_CONFTEST.format(app=app)
+    job = json.dumps({"files": dict(files), "tests": tests}, sort_keys=True)
+    if job not in _plain_outcomes:
         done = subprocess.run(
             [
                 "docker",
@@ -107,6 +197,8 @@ def plain_pytest_score(exercise: Exercise, files: dict[str, str]) -> float:
                 "-i",
                 "--network",
                 "none",
+                "--user",
+                "1001:1001",
                 "--entrypoint",
                 "/opt/lectern/venv/bin/python",
                 settings.SANDBOX_IMAGE,
@@ -119,10 +211,20 @@ def plain_pytest_score(exercise: Exercise, files: dict[str, str]) -> float:
             check=False,
         )
         assert done.returncode == 0, done.stderr.decode()
-        outcomes = json.loads(done.stdout)
-        # Every test of the exercise ran, and nothing else did.
-        assert set(outcomes) == {test["name"] for test in exercise.tests}, outcomes
-        _plain_scores[job] = sum(
-            float(test["points"]) for test in exercise.tests if outcomes[test["name"]] == "passed"
-        )
-    return _plain_scores[job]
+        _plain_outcomes[job] = json.loads(done.stdout)
+    return _plain_outcomes[job]
+
+
+def plain_pytest_score(exercise: Exercise, files: dict[str, str]) -> float:
+    """What `files` earn by the exercise's points when plain pytest runs its tests."""
+    harness = HarnessMode.from_dict(exercise.harness)
+    outcomes = plain_pytest_outcomes(
+        files,
+        {**exercise.visible_test_files, **exercise.hidden_test_files},
+        app=harness.app if harness.mode == "http" else "",
+    )
+    # Every test of the exercise ran, and nothing else did.
+    assert set(outcomes) == {test["name"] for test in exercise.tests}, outcomes
+    return sum(
+        float(test["points"]) for test in exercise.tests if outcomes[test["name"]] == "passed"
+    )

@@ -35,9 +35,9 @@ def inputs_hash(context_dir: Path, *, base_ref: str = "base:1", base_id: str = "
     return sandbox_inputs_hash(context_dir=context_dir, base_ref=base_ref, base_id=base_id)
 
 
-def run_in(image: str, *command: str) -> str:
+def run_in(image: str, *command: str, user: str | None = None) -> str:
     output = docker_client().containers.run(
-        image, entrypoint=list(command), network_disabled=True, remove=True
+        image, entrypoint=list(command), network_disabled=True, remove=True, user=user
     )
     return bytes(output).decode()
 
@@ -121,7 +121,7 @@ def test_image_runs_as_learner_in_work(sandbox_image: str) -> None:
 
     output = run_in(sandbox_image, "python", "-c", code)
 
-    assert output.split() == ["1000", "1000", "learner", "/work", "/usr/sbin/nologin", "/work"]
+    assert output.split() == ["1001", "1001", "learner", "/work", "/usr/sbin/nologin", "/work"]
 
 
 @pytest.mark.docker
@@ -149,7 +149,7 @@ def test_image_config_has_only_path_in_its_environment(sandbox_image: str) -> No
     config = docker_client().images.get(sandbox_image).attrs["Config"]
 
     assert config["Env"] == [f"PATH={PATH}"]
-    assert config["User"] == "1000:1000"
+    assert config["User"] == "1001:1001"
     assert config["WorkingDir"] == "/work"
     assert config["Entrypoint"] == [
         "/opt/lectern/venv/bin/python",
@@ -163,7 +163,8 @@ def test_image_config_has_only_path_in_its_environment(sandbox_image: str) -> No
 
 
 @pytest.mark.docker
-def test_harness_and_venv_are_not_writable_by_the_learner(sandbox_image: str) -> None:
+@pytest.mark.parametrize("user", ["1001:1001", "1000:1000"], ids=["learner", "test-runner"])
+def test_harness_and_venv_are_not_writable_by_the_learner(sandbox_image: str, user: str) -> None:
     code = (
         "import os, pathlib; "
         "paths = [p for top in ('/opt/lectern/harness', '/opt/lectern/venv') "
@@ -171,7 +172,7 @@ def test_harness_and_venv_are_not_writable_by_the_learner(sandbox_image: str) ->
         "print(len(paths), [str(p) for p in paths if os.access(p, os.W_OK)])"
     )
 
-    count, writable = run_in(sandbox_image, "python", "-c", code).split(" ", 1)
+    count, writable = run_in(sandbox_image, "python", "-c", code, user=user).split(" ", 1)
 
     assert int(count) > 100
     assert writable.strip() == "[]"

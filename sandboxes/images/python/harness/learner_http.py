@@ -268,8 +268,11 @@ def wsgi_wrapper(app: Any, reporter: Reporter) -> Callable[..., Iterable[bytes]]
             environ["SERVER_NAME"], environ["SERVER_PORT"] = SERVER[0], str(SERVER[1])
         try:
             body = app(environ, start_response)
-        except Exception as error:
+        except BaseException as error:
             reporter.report("learner_error", error)
+            if not isinstance(error, Exception):
+                # SystemExit and its kind would end waitress's thread without an answer.
+                raise RuntimeError(f"the app raised {type(error).__name__}") from error
             raise
         flush_output()
         # waitress sets Content-Length for a body of one chunk, which it knows by len().

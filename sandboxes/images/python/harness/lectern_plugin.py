@@ -39,8 +39,8 @@ from _pytest import runner as pytest_runner
 from _pytest import subtests as pytest_subtests
 from _pytest import unittest as pytest_unittest
 from _pytest.assertion.rewrite import rewrite_asserts
+from runner_report import subtests_message, trim
 
-MESSAGE_MAX = 3000
 # Hooks whose implementations decide whether, and how, a test runs and is reported.
 GUARDED_HOOKS = (
     "pytest_runtestloop",
@@ -123,12 +123,6 @@ class RecordWriter:
         self.written += 1
 
 
-def trim(text: str, limit: int = MESSAGE_MAX) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n… ({len(text) - limit} more characters)"
-
-
 def syntax_errors(root: Path, names: Iterable[str]) -> list[dict[str, Any]]:
     """Compile (never run) the learner's Python files."""
     errors = []
@@ -169,30 +163,6 @@ def learner_frame(tb: Any, learner_root: Path, tests_dir: Path) -> dict[str, Any
         if path.is_relative_to(learner_root) and not path.is_relative_to(tests_dir):
             found = {"file": str(path.relative_to(learner_root)), "line": frame.lineno}
     return found
-
-
-def subtests_message(failed: list[pytest.TestReport]) -> str:
-    """Which subtests failed, one line each, then each one's traceback."""
-    lines = [f"{len(failed)} subtest{'' if len(failed) == 1 else 's'} failed:"]
-    details = []
-    for report in failed:
-        label = subtest_label(report)
-        crash = getattr(report.longrepr, "reprcrash", None)
-        summary = crash.message if crash is not None else report.longreprtext
-        lines.append(f"- {label}: {summary.splitlines()[0] if summary else 'failed'}")
-        details.append(f"{label}\n{report.longreprtext}")
-    return "\n".join(lines) + "\n\n" + "\n\n".join(details)
-
-
-def subtest_label(report: pytest.TestReport) -> str:
-    """`[message] (name=value, …)`, as given to subTest() or subtests.test()."""
-    context = getattr(report, "context", None)
-    parts = []
-    if context is not None and context.msg is not None:
-        parts.append(f"[{context.msg}]")
-    if context is not None and context.kwargs:
-        parts.append("(" + ", ".join(f"{k}={v}" for k, v in context.kwargs.items()) + ")")
-    return " ".join(parts) or "(subtest)"
 
 
 class SnapshotTestImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -38,6 +38,7 @@ import ctypes
 import hashlib
 import hmac
 import importlib
+import importlib.util
 import json
 import os
 import secrets
@@ -151,7 +152,15 @@ def learner_modules(files: dict[str, str], tests: dict[str, str]) -> list[str]:
             names.add(parts[0])
     # The harness's tools for exercises whose learner code is a test suite.
     names.add("learner_tools")
-    return sorted(name for name in names - exercise_own if name.isidentifier())
+    # A learner file named like a module of the standard library or the image
+    # (colorsys.py, httpx.py) must not stand in for it in the tests' imports.
+    return sorted(
+        name
+        for name in names - exercise_own
+        if name.isidentifier()
+        and name not in sys.stdlib_module_names
+        and (name == "learner_tools" or importlib.util.find_spec(name) is None)
+    )
 
 
 def syntax_errors(files: dict[str, str]) -> list[dict[str, Any]]:
@@ -375,6 +384,9 @@ class Phase:
         self.learner_gone = False
         self.tampered: str | None = None
         self.buffers: dict[int, bytes] = {}
+        # In shared mode the tests run in the learner process (set by start()).
+        self.shared = False
+        self.ack_read = self.ack_write = -1
 
     # --- starting ------------------------------------------------------------
 
@@ -382,6 +394,7 @@ class Phase:
         harness = job.get("harness") or {}
         mode = harness.get("mode", "function")
         files = job.get("files", {})
+        self.shared = mode == "shared"
         records_read, records_write = os.pipe()
         self.ack_read, self.ack_write = os.pipe()
         output_read, output_write = os.pipe()
@@ -404,9 +417,8 @@ class Phase:
             "mode": mode,
             "app": str(harness.get("app", "")),
             "files": files,
-            # Shared mode runs the tests in the learner process, as before.
-            "tests": tests if mode == "shared" else {},
-            "nonce": self.key.hex() if mode == "shared" else "",
+            "tests": tests if self.shared else {},
+            "nonce": self.key.hex() if self.shared else "",
         }
         try:
             self.learner.control.send(
@@ -438,7 +450,6 @@ class Phase:
             listener.close()
         for fd in (records_read, output_read, events_read):
             os.set_blocking(fd, False)
-        self.shared = mode == "shared"
         return records_read, output_read, events_read
 
     # --- running -------------------------------------------------------------
@@ -766,8 +777,13 @@ class Phase:
             "oom_kills": new_oom_kills,
             "process_limit_reached": limit_reached,
             "learner_code_broken": self.learner_code_broken,
-            "output": "" if self.hidden else self.outside.text(),
+            "output": "" if self.hidden else self.unreported_output(),
         }
+
+    def unreported_output(self) -> str:
+        """Output outside tests, and that of tests stopped before they were reported."""
+        parts = [self.outside.text(), *(output.text() for output in self.per_test.values())]
+        return "\n".join(part for part in parts if part)
 
 
 def clean_location(location: Any) -> dict | None:
