@@ -1,15 +1,12 @@
-"""One phase of tests in a process forked from the supervisor.
+"""One phase of tests in the learner process, for `isolation: shared` exercises.
 
-The supervisor imported pytest before it read any of the job, and forks this
-process right after reading only what the phase may know: the learner's files
-and the visible tests for the visible phase; the hidden tests are read from
-stdin only after the visible phase is over. So starting a phase costs a fork,
-not a Python start-up and a pytest import, and learner code can find nothing
-in its memory that it should not see.
+The learner process (learner_process.py) imported pytest before the job
+arrived and forks this phase with only what the phase may know: the learner's
+files and this phase's tests. The supervisor has already compiled the
+learner's files and reported any syntax error.
 
 Everything here happens before any learner code runs: output is redirected,
-the learner's Python files are compiled (a syntax error is reported without
-running anything), the test sources are snapshot, and pytest is configured
+the test sources are snapshot, and pytest is configured
 so that nothing in /work can change how it runs (no conftest.py, no ini
 file, no cache, no plugins from the environment; the interpreter runs with
 -I, so no site customisation either).
@@ -22,7 +19,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from lectern_plugin import LecternPlugin, RecordWriter, syntax_errors
+from lectern_plugin import LecternPlugin, RecordWriter
 
 PR_SET_DUMPABLE = 4
 HARNESS = Path(__file__).resolve().parent
@@ -53,10 +50,10 @@ PYTEST_ARGS = [
 ]
 
 
-def phase_child(*, output_fd: int, nonce: bytes, tests_dir: Path, learner_files: list[str]) -> int:
+def phase_child(*, output_fd: int, nonce: bytes, tests_dir: Path) -> int:
     """Run pytest over `tests_dir`; called in the forked child, never returns normally."""
     try:
-        status = _run(output_fd, nonce, tests_dir, learner_files)
+        status = _run(output_fd, nonce, tests_dir)
     except BaseException:
         traceback.print_exc()
         status = 70
@@ -66,7 +63,7 @@ def phase_child(*, output_fd: int, nonce: bytes, tests_dir: Path, learner_files:
     os._exit(status)
 
 
-def _run(output_fd: int, nonce: bytes, tests_dir: Path, learner_files: list[str]) -> int:
+def _run(output_fd: int, nonce: bytes, tests_dir: Path) -> int:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(output_fd, 1)
@@ -85,13 +82,8 @@ def _run(output_fd: int, nonce: bytes, tests_dir: Path, learner_files: list[str]
 
     # Records go to a private copy of stdout, so a learner who closes or
     # redirects fd 1 only loses their own output.
+    # The supervisor compiled the learner's files before any phase began.
     writer = RecordWriter(os.dup(1), nonce)
-    for error in syntax_errors(WORK, learner_files):
-        writer.write(error)
-    if writer.written:
-        writer.write({"type": "session_end", "exitstatus": -1})
-        return 0
-
     plugin = LecternPlugin(writer=writer, tests_dir=tests_dir, learner_root=WORK)
     # The learner's modules are imported by name, as when running pytest locally.
     sys.path.insert(0, str(WORK))

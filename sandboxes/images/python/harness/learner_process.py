@@ -158,7 +158,6 @@ def shared_phase(message: dict[str, Any]) -> None:
         output_fd=os.dup(1),
         nonce=str(message.get("nonce", "")).encode(),
         tests_dir=tests_dir,
-        learner_files=sorted(message.get("files", {})),
     )
 
 

@@ -26,7 +26,7 @@ import time
 import traceback
 import unittest
 import unittest.case
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -121,38 +121,6 @@ class RecordWriter:
         while view:
             view = view[os.write(self.fd, view) :]
         self.written += 1
-
-
-def syntax_errors(root: Path, names: Iterable[str]) -> list[dict[str, Any]]:
-    """Compile (never run) the learner's Python files."""
-    errors = []
-    for name in names:
-        if not name.endswith(".py"):
-            continue
-        source = (root / name).read_bytes()
-        try:
-            compile(source, name, "exec", dont_inherit=True)
-        except SyntaxError as error:
-            line = error.lineno or 1
-            errors.append(
-                {
-                    "type": "syntax_error",
-                    "exception": type(error).__name__,
-                    "location": {"file": name, "line": line, "column": error.offset or 0},
-                    "message": f"{name}, line {line}: {error.msg}"
-                    + (f"\n    {error.text.rstrip()}" if error.text else ""),
-                }
-            )
-        except ValueError as error:  # e.g. NUL bytes in the source
-            errors.append(
-                {
-                    "type": "syntax_error",
-                    "exception": type(error).__name__,
-                    "location": {"file": name, "line": 1, "column": 0},
-                    "message": f"{name}: {error}",
-                }
-            )
-    return errors
 
 
 def learner_frame(tb: Any, learner_root: Path, tests_dir: Path) -> dict[str, Any] | None:
