@@ -178,6 +178,28 @@ def test_a_fork_bomb_ends_in_the_process_limit_verdict(
     assert result["score"] == 0
 
 
+def test_a_fork_bomb_that_also_floods_the_output_is_named_for_its_forks(
+    flask_exercise: Exercise, runtime: str
+) -> None:
+    # Each failed fork of a view prints a traceback; with enough of them the output
+    # budget runs out too, and the verdict must still name the cause.
+    files = flask_app(
+        "import os\n"
+        '@app.get("/hello")\n'
+        "def hello():\n"
+        "    while True:\n"
+        "        try:\n"
+        "            os.fork()\n"
+        "        except OSError:\n"
+        '            print("x" * 100_000)\n'
+    )
+    _, result = run_exercise(flask_exercise, files, wall_seconds=5)
+
+    expected = {"process_limit"} if runtime == "runc" else {"process_limit", "memory_limit"}
+    assert result["verdict"] in expected
+    assert result["score"] == 0
+
+
 def test_an_output_flood_ends_in_the_output_verdict(flask_exercise: Exercise) -> None:
     files = flask_app(
         '@app.get("/hello")\ndef hello():\n    while True:\n        print("x" * 1000)\n'

@@ -755,13 +755,19 @@ class Phase:
         stopped = self.stopped_because
         if self.tampered:
             status = "tampered"
+        elif limit_reached and (
+            stopped in ("timeout", "output_limit")
+            or new_oom_kills
+            or self.learner_gone
+            or not self.session_ended
+        ):
+            # A fork bomb usually exhausts memory too, and each failed fork may print a
+            # traceback until the output budget is gone: the process limit is the cause.
+            status = "process_limit"
         elif stopped in ("timeout", "output_limit"):
             status = stopped
         elif stopped == "learner_broken":
             status = "completed"
-        elif limit_reached and (new_oom_kills or self.learner_gone or not self.session_ended):
-            # A fork bomb usually exhausts memory too; the process limit is the cause.
-            status = "process_limit"
         elif new_oom_kills:
             status = "memory_limit"
         elif self.learner_gone or not self.session_ended:
