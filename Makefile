@@ -110,6 +110,7 @@ test-scaled: setup services
 # Celery worker processes (bench/scaled_out.py).
 bench: setup services
 	$(BIN)/python -m bench.grading_latency
+	$(BIN)/python -m bench.throughput
 	env $$(scripts/services.sh urls) $(BIN)/python -m bench.scaled_out
 
 # 300 submissions from 50 learners at once, with a hostile mix (docs/security.md).

@@ -2,6 +2,7 @@
 environment through config.env; the defaults run on one machine with SQLite,
 the in-memory channel layer and the in-process grader."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -204,7 +205,10 @@ SUBMISSIONS_PER_MINUTE = env_int("SUBMISSIONS_PER_MINUTE", 20, minimum=1)
 # inline: a bounded pool of grading workers inside the web process (one machine).
 # celery: Celery workers on any number of hosts, Redis as the broker (docs/deploy.md).
 GRADER_BACKEND = env_choice("GRADER_BACKEND", "inline", ("inline", "celery"))
-GRADER_WORKERS = env_int("GRADER_WORKERS", 2, minimum=1)
+# Gradings the in-process grader runs at once: more than the machine has cores,
+# so that learners' infinite loops ahead in the queue (each held to its CPU
+# limit until its wall limit) do not hold up everyone behind them.
+GRADER_WORKERS = env_int("GRADER_WORKERS", max(4, 2 * (os.cpu_count() or 1)), minimum=1)
 # Start the inline pool with the server; tests start their own.
 GRADER_INLINE_AUTOSTART = env_bool("GRADER_INLINE_AUTOSTART", True)
 # How often idle workers look for queued work they were not told about, and
@@ -273,6 +277,15 @@ API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24, minimum=1)
 SANDBOX_IMAGE = env_str("SANDBOX_IMAGE", "lectern-sandbox:latest")
 # The engine's OCI runtime for sandboxes: "" for its default (runc), "runsc" for gVisor.
 SANDBOX_RUNTIME = env_str("SANDBOX_RUNTIME", "")
+# Containers each grading process keeps started ahead of their job
+# (docs/sandbox.md, "The pool"): by default one per grading it may run at once
+# (two for a Celery worker process, which grades one at a time, so that the
+# next is ready while the last is replaced); 0 turns the pool off. One that has
+# waited SANDBOX_POOL_MAX_AGE_SECONDS is replaced.
+SANDBOX_POOL_SIZE = env_int(
+    "SANDBOX_POOL_SIZE", GRADER_WORKERS if GRADER_BACKEND == "inline" else 2, minimum=0
+)
+SANDBOX_POOL_MAX_AGE_SECONDS = env_float("SANDBOX_POOL_MAX_AGE_SECONDS", 300.0, minimum=1.0)
 SANDBOX_DEFAULT_LIMITS = {
     "wall_seconds": env_float("SANDBOX_WALL_SECONDS", 10.0, minimum=1.0),
     "memory_mb": env_int("SANDBOX_MEMORY_MB", 256, minimum=32),

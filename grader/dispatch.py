@@ -62,6 +62,7 @@ class InlineGraderPool:
         self.loop = loop
         self.wakeup = asyncio.Event()
         self.tasks = [
+            loop.create_task(self._sandbox_pool_prepare()),
             loop.create_task(self._recover_periodically()),
             loop.create_task(self._run_registered_jobs_periodically()),
         ]
@@ -103,6 +104,15 @@ class InlineGraderPool:
             except Exception:
                 logger.exception("the registered periodic jobs failed")
             await asyncio.sleep(settings.CALLBACK_POLL_SECONDS)
+
+    async def _sandbox_pool_prepare(self) -> None:
+        from grader.services import sandbox_pool_prepare
+
+        try:
+            await self._in_thread(sandbox_pool_prepare)()
+        except Exception:
+            # Without it the pool fills with what gradings claim.
+            logger.exception("starting the sandbox pool failed")
 
     async def _recover_periodically(self) -> None:
         from grader.services import grader_status_set, submissions_recover_abandoned

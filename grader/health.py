@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from grader.models import Submission
 from grader.selectors import grader_status_get
-from sandboxes.runner import SandboxUnavailable, engine_check
+from sandboxes.runner import SandboxUnavailable, engine_check, sandbox_pool_if_started
 
 ROUND_TRIP_SECONDS = 2.0
 
@@ -89,7 +89,11 @@ def _sandbox_check() -> dict[str, Any]:
         engine_check()
     except SandboxUnavailable as error:
         return {"ok": False, "message": str(error)}
-    return {"ok": True}
+    pool = sandbox_pool_if_started()
+    if pool is None:
+        return {"ok": True}
+    stats = pool.stats()
+    return {"ok": True, "pool": {name: stats[name] for name in ("size", "idle", "hits", "misses")}}
 
 
 def _grader_check() -> dict[str, Any]:

@@ -40,6 +40,8 @@ from sandboxes.runner import (
     SandboxFailure,
     SandboxJob,
     SandboxUnavailable,
+    sandbox_pool,
+    sandbox_profile,
     sandbox_run,
 )
 
@@ -406,9 +408,14 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
         limits=limits,
         harness=HarnessMode.from_dict(exercise.harness),
     )
+    sandbox: dict[str, Any] = {}
     try:
         run = sandbox_run(job, on_test=on_test)
         result = result_build(tests_spec=tests_spec, run=run, limits=limits)
+        sandbox = {
+            "sandbox": "pooled" if run.pooled else "fresh",
+            "sandbox_wait_ms": run.timings_ms.get("sandbox_wait", 0),
+        }
     except SandboxUnavailable:
         submission_release(submission_id=submission.id)
         raise
@@ -418,11 +425,15 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
     except Exception:
         logger.exception("grading %s failed unexpectedly", submission.id)
         result = result_for_failure(tests_spec=tests_spec, message="an internal error.")
-    _complete(submission, result)
+    _complete(submission, result, sandbox=sandbox)
     return True
 
 
-def _complete(submission: Submission, result: dict[str, Any]) -> None:
+def _complete(
+    submission: Submission, result: dict[str, Any], *, sandbox: dict[str, Any] | None = None
+) -> None:
+    """Store the result. `sandbox`: whether the run's container came from the
+    pool, and how long the grading waited for it (docs/sandbox.md, "The pool")."""
     finished = timezone.now()
     started = submission.started_at or finished
     result["timings"] = {
@@ -431,6 +442,7 @@ def _complete(submission: Submission, result: dict[str, Any]) -> None:
         "finished": finished.isoformat(),
         "queued_ms": int((started - submission.created_at).total_seconds() * 1000),
         "grading_ms": int((finished - started).total_seconds() * 1000),
+        **(sandbox or {}),
     }
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(
@@ -458,6 +470,31 @@ GRADER_UNAVAILABLE_MESSAGE = (
     "The grader cannot run submissions right now ({reason}). Yours is safe in the queue "
     "and will be graded as soon as the grader is back."
 )
+
+
+def sandbox_pool_prepare(*, recent: int = 50) -> None:
+    """Start this process's sandbox pool with the profiles of the exercises
+    learners submitted to last (all exercises, when nobody has yet), so that
+    the first submissions after a start do not wait for a container."""
+    pool = sandbox_pool()
+    if pool is None:
+        return
+    exercise_ids = list(
+        Submission.objects.order_by("-created_at").values_list("exercise_id", flat=True)[:recent]
+    )
+    exercises = {exercise.pk: exercise for exercise in Exercise.objects.all()}
+    ordered = list(dict.fromkeys(exercise_ids)) or list(exercises)
+    profiles = []
+    for exercise_id in ordered:
+        exercise = exercises.get(exercise_id)
+        if exercise is None:
+            continue
+        try:
+            limits = limits_resolve(exercise.limits)
+        except LimitError:
+            continue
+        profiles.append(sandbox_profile(HarnessMode.from_dict(exercise.harness), limits))
+    pool.want(list(dict.fromkeys(profiles))[: pool.size])
 
 
 def grader_status_set(*, available: bool, reason: str = "") -> None:

@@ -12,13 +12,17 @@ report which one hung, and this module kills the container if the supervisor
 does not finish a little later.
 """
 
+import atexit
 import hashlib
 import hmac
 import json
 import logging
+import os
+import queue
 import secrets
 import socket
 import struct
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +38,8 @@ from docker.types import LogConfig, Ulimit
 
 from sandboxes.engine import SandboxUnavailable, docker_client, docker_client_forget
 from sandboxes.harness import HarnessMode
-from sandboxes.limits import SandboxLimits
+from sandboxes.limits import SandboxLimits, limits_resolve
+from sandboxes.pool import SandboxPool, SandboxProfile, StartedSandbox
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,11 @@ HARNESS_STDERR_KEPT = 4096
 # 128 + SIGKILL: what the engine reports for a container whose first process was killed.
 KILLED_EXIT_CODE = 137
 LABEL = "org.lectern.sandbox"
+# On containers started ahead of their job, which may wait in a pool before
+# it: the host and process whose pool it is.
+POOLED_LABEL = "org.lectern.sandbox.pooled"
+# Seconds a container may take from its creation to its first record.
+START_SECONDS = 30.0
 
 
 # What talking to the engine can raise: the SDK's errors, and the HTTP
@@ -106,6 +116,9 @@ class SandboxRun:
     detail: str = ""
     pids_limit_hit: bool = False
     timings_ms: dict[str, int] = field(default_factory=dict)
+    # The container it ran in, and whether that came from the pool.
+    container_id: str = ""
+    pooled: bool = False
 
 
 def engine_check() -> None:
@@ -135,36 +148,55 @@ RUNNER_UID = 1000
 LEARNER_UID = 1001
 
 
+def sandbox_profile(harness: HarnessMode, limits: SandboxLimits) -> SandboxProfile:
+    """What a container for such a job is created with (pooled ones are matched on it)."""
+    return SandboxProfile(
+        image=settings.SANDBOX_IMAGE,
+        runtime=settings.SANDBOX_RUNTIME,
+        mode=harness.mode,
+        preload=harness.preload,
+        memory_mb=limits.memory_mb,
+        pids=limits.pids,
+        cpus=limits.cpus,
+    )
+
+
 def _container_create(
     client: docker.DockerClient,
-    limits: SandboxLimits,
+    profile: SandboxProfile,
     *,
-    harness: HarnessMode | None = None,
     entrypoint: list[str] | None = None,
+    pooled: bool = False,
 ) -> Container:
-    """A container for the harness (`harness` given) or, for the benchmark's
-    bare pytest, one that runs `entrypoint` as the runner uid."""
+    """A container for the harness or, given `entrypoint` (the benchmark's bare
+    pytest), one that runs it as the runner uid. `pooled`: started ahead of its
+    job, for the pool; its supervisor then warms up before taking the job."""
     tmpfs_options = f"rw,nosuid,nodev,noexec,size={TMPFS_SIZE_MB}m"
-    if harness is not None:
+    labels = {LABEL: "1"}
+    if entrypoint is None:
         user, capabilities = "0:0", SUPERVISOR_CAPABILITIES
-        command = ["--mode", harness.mode, "--preload", ",".join(harness.preload)]
+        command = ["--mode", profile.mode, "--preload", ",".join(profile.preload)]
+        if pooled:
+            command += ["--pooled", "1"]
+            # Whose pool it is in: this host and process.
+            labels[POOLED_LABEL] = f"{socket.gethostname()}:{os.getpid()}"
         work_owner = LEARNER_UID
     else:
         user, capabilities, command, work_owner = f"{RUNNER_UID}:{RUNNER_UID}", [], None, RUNNER_UID
     ulimits = [Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)]
-    pids_limit = limits.pids
-    if settings.SANDBOX_RUNTIME == "runsc":
+    pids_limit = profile.pids
+    if profile.runtime == "runsc":
         # gVisor's kernel runs in the container's cgroup and needs host threads of
         # its own: a pids limit sized for learner processes would crash it. It
         # enforces RLIMIT_NPROC for the sandbox instead, so that is the limit
         # learner code meets, and the cgroup keeps only a backstop.
-        ulimits.append(Ulimit(name="nproc", soft=limits.pids, hard=limits.pids))
-        pids_limit = max(limits.pids * 8, 512)
+        ulimits.append(Ulimit(name="nproc", soft=profile.pids, hard=profile.pids))
+        pids_limit = max(profile.pids * 8, 512)
     return client.containers.create(
-        settings.SANDBOX_IMAGE,
+        profile.image,
         entrypoint=entrypoint,
         command=command,
-        runtime=settings.SANDBOX_RUNTIME or None,
+        runtime=profile.runtime or None,
         stdin_open=True,
         tty=False,
         network_mode="none",
@@ -180,14 +212,14 @@ def _container_create(
         cap_drop=["ALL"],
         cap_add=capabilities,
         security_opt=["no-new-privileges"],
-        mem_limit=f"{limits.memory_mb}m",
-        memswap_limit=f"{limits.memory_mb}m",
+        mem_limit=f"{profile.memory_mb}m",
+        memswap_limit=f"{profile.memory_mb}m",
         pids_limit=pids_limit,
-        nano_cpus=int(limits.cpus * 1_000_000_000),
+        nano_cpus=int(profile.cpus * 1_000_000_000),
         ulimits=ulimits,
         environment={},
         hostname="sandbox",
-        labels={LABEL: "1"},
+        labels=labels,
         log_config=LogConfig(type="none"),
     )
 
@@ -249,8 +281,13 @@ class _RecordCollector:
         on_test: Callable[[ReportedTest], None] | None,
         on_awaiting_hidden: Callable[[], None],
         stdout_cap: int,
+        wall_seconds: float,
     ) -> None:
         self.run = SandboxRun()
+        self.wall_seconds = wall_seconds
+        # Until the supervisor has the job, the container's start; then its wall limit.
+        self.deadline = time.monotonic() + START_SECONDS
+        self.ready_at = 0.0
         self.key = key
         self.on_test = on_test
         self.on_awaiting_hidden = on_awaiting_hidden
@@ -322,6 +359,9 @@ class _RecordCollector:
                     message=str(record.get("message", "")),
                 )
             )
+        elif kind == "ready":
+            self.ready_at = time.monotonic()
+            self.deadline = self.ready_at + self.wall_seconds + KILL_GRACE_SECONDS
         elif kind == "phase_start":
             run.phases.append(str(record["phase"]))
         elif kind == "phase_end":
@@ -345,77 +385,148 @@ class _RecordCollector:
 def sandbox_run(
     job: SandboxJob, on_test: Callable[[ReportedTest], None] | None = None
 ) -> SandboxRun:
-    """Run the job's tests against its files in a new container.
+    """Run the job's tests against its files in a container of its own: one
+    from the pool when it has one of the job's profile, else a fresh one.
 
     `on_test` is called from this thread with each test as soon as the harness
     reports it. Raises SandboxUnavailable when Docker or the image cannot be
     used, and SandboxFailure when the harness broke down.
     """
     client = docker_client()
-    limits = job.limits
-    key = secrets.token_bytes(32)
-    first_message = _message(
-        {
-            "key": key.hex(),
-            "files": dict(job.files),
-            "visible_tests": dict(job.visible_tests),
-            "limits": limits.as_dict(),
-            "harness": {"mode": job.harness.mode, "app": job.harness.app},
-        }
-    )
     began = time.monotonic()
+    profile = sandbox_profile(job.harness, job.limits)
+    pool = sandbox_pool()
+    pooled = pool.claim(profile) if pool is not None else None
+    if pooled is not None:
+        run = _run_in(client, pooled.connection, job, on_test, began=began, pooled=True)
+        if run is not None:
+            return run
+        # It died before its job (the engine restarted under it): a fresh one instead.
+    attached = _sandbox_start(client, profile, pooled=False)
+    run = _run_in(client, attached, job, on_test, began=began, pooled=False)
+    assert run is not None  # only a pooled container is given up on
+    return run
+
+
+@dataclass(frozen=True)
+class _Attached:
+    container_id: str
+    sock: socket.socket
+
+
+def _sandbox_start(
+    client: docker.DockerClient, profile: SandboxProfile, *, pooled: bool
+) -> _Attached:
+    """Create, attach to and start a container of `profile`."""
     try:
-        container = _container_create(client, limits, harness=job.harness)
+        container = _container_create(client, profile, pooled=pooled)
     except docker.errors.ImageNotFound as error:
         raise SandboxUnavailable(_image_missing()) from error
     except ENGINE_ERRORS as error:
         docker_client_forget()
         raise SandboxUnavailable(f"Could not create a sandbox container: {error}") from error
-    killed_for = ""
+    container_id = str(container.id)
     try:
         sock = _raw_socket(
             client.api.attach_socket(
-                str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+                container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
             )
-        )
-        collector = _RecordCollector(
-            key=key,
-            on_test=on_test,
-            # Sent only when the supervisor asks, once the visible phase is over.
-            on_awaiting_hidden=lambda: sock.sendall(
-                _message({"hidden_tests": dict(job.hidden_tests)})
-            ),
-            # Learner output is capped inside; this bounds what a broken harness could send.
-            stdout_cap=limits.output_kb * 1024 * 4 + 1024 * 1024,
         )
         try:
             container.start()
-            started = time.monotonic()
-            collector.run.timings_ms["start"] = int((started - began) * 1000)
-            sock.sendall(first_message)
-            deadline = started + limits.wall_seconds + KILL_GRACE_SECONDS
-            killed_for = _relay(_FrameReader(sock), collector, deadline)
+        except BaseException:
+            sock.close()
+            raise
+    except ENGINE_ERRORS as error:
+        docker_client_forget()
+        _remove_quietly(client, container_id)
+        raise SandboxUnavailable(f"Could not start a sandbox container: {error}") from error
+    except BaseException:
+        _remove_quietly(client, container_id)
+        raise
+    return _Attached(container_id, sock)
+
+
+def _run_in(
+    client: docker.DockerClient,
+    attached: _Attached,
+    job: SandboxJob,
+    on_test: Callable[[ReportedTest], None] | None,
+    *,
+    began: float,
+    pooled: bool,
+) -> SandboxRun | None:
+    """Send the job to a started container and relay its records. None when a
+    pooled container turns out dead before it took the job."""
+    limits = job.limits
+    sock = attached.sock
+    key = secrets.token_bytes(32)
+    collector = _RecordCollector(
+        key=key,
+        on_test=on_test,
+        # Sent only when the supervisor asks, once the visible phase is over.
+        on_awaiting_hidden=lambda: sock.sendall(_message({"hidden_tests": dict(job.hidden_tests)})),
+        # Learner output is capped inside; this bounds what a broken harness could send.
+        stdout_cap=limits.output_kb * 1024 * 4 + 1024 * 1024,
+        wall_seconds=limits.wall_seconds,
+    )
+    killed_for = ""
+    removed_later = False
+    try:
+        try:
+            sock.sendall(
+                _message(
+                    {
+                        "key": key.hex(),
+                        "files": dict(job.files),
+                        "visible_tests": dict(job.visible_tests),
+                        "limits": limits.as_dict(),
+                        "harness": {"mode": job.harness.mode, "app": job.harness.app},
+                    }
+                )
+            )
+            killed_for = _relay(_FrameReader(sock), collector)
+        except OSError:
+            if not pooled:
+                raise
+            killed_for = "harness_error"
         finally:
             sock.close()
-        if killed_for:
-            _kill_quietly(container)
-        state = _wait_for_exit(container)
+        if pooled and not collector.ready_at:
+            logger.warning("a pooled sandbox was gone before its job; starting a fresh one")
+            return None
+        collector.run.timings_ms["sandbox_wait"] = int(
+            ((collector.ready_at or time.monotonic()) - began) * 1000
+        )
+        collector.run.pooled = pooled
+        collector.run.container_id = attached.container_id
+        if collector.finished and not killed_for and not collector.forged:
+            # The supervisor has said all it will; the learner's processes die
+            # with the container, which is removed off the result's path.
+            state: Mapping[str, Any] = {}
+            _removal_queue().put(attached.container_id)
+            removed_later = True
+        else:
+            if killed_for:
+                _kill_quietly(client, attached.container_id)
+            state = _wait_for_exit(client, attached.container_id)
     except ENGINE_ERRORS as error:
         # The engine went away (or refused to run the container) mid-run: the
         # run is incomplete, not the learner's doing, and worth another try.
         docker_client_forget()
         raise SandboxUnavailable(f"Lost the Docker engine while grading: {error}") from error
     finally:
-        _remove_quietly(container)
+        if not removed_later:
+            _remove_quietly(client, attached.container_id)
     collector.run.timings_ms["total"] = int((time.monotonic() - began) * 1000)
     return _conclude(collector, state, killed_for)
 
 
-def _relay(reader: _FrameReader, collector: _RecordCollector, deadline: float) -> str:
+def _relay(reader: _FrameReader, collector: _RecordCollector) -> str:
     """Feed frames to the collector until the stream ends; why it was cut short, if it was."""
     try:
         while True:
-            frame = reader.frame(deadline)
+            frame = reader.frame(collector.deadline)
             if frame is None:
                 return ""
             stream, data = frame
@@ -433,32 +544,136 @@ def _relay(reader: _FrameReader, collector: _RecordCollector, deadline: float) -
         return "harness_error"
 
 
-def _kill_quietly(container: Container) -> None:
+def _kill_quietly(client: docker.DockerClient, container_id: str) -> None:
     try:
-        container.kill()
+        client.api.kill(container_id)
     except ENGINE_ERRORS as error:
         # Already gone is fine; anything else the removal below will retry.
-        logger.debug("kill of %s: %s", container.short_id, error)
+        logger.debug("kill of %s: %s", container_id[:12], error)
 
 
-def _wait_for_exit(container: Container) -> dict[str, Any]:
+def _wait_for_exit(client: docker.DockerClient, container_id: str) -> dict[str, Any]:
     try:
-        container.wait(timeout=10)
+        client.api.wait(container_id, timeout=10)
     except Exception:
-        _kill_quietly(container)
-        container.wait(timeout=10)
-    container.reload()
-    return dict(container.attrs.get("State", {}))
+        _kill_quietly(client, container_id)
+        client.api.wait(container_id, timeout=10)
+    return dict(client.api.inspect_container(container_id).get("State", {}))
 
 
-def _remove_quietly(container: Container) -> None:
+def _remove_quietly(client: docker.DockerClient, container_id: str) -> None:
     try:
-        container.remove(force=True, v=True)
+        client.api.remove_container(container_id, force=True, v=True)
     except docker.errors.NotFound:
         pass
     except ENGINE_ERRORS as error:
         # sandboxes_prune() removes it later.
-        logger.error("could not remove sandbox container %s: %s", container.short_id, error)
+        logger.error("could not remove sandbox container %s: %s", container_id[:12], error)
+        if not isinstance(error, docker.errors.APIError):
+            docker_client_forget()  # the connection itself broke
+
+
+# --- removal off the result's path, and the pool --------------------------------
+
+_removals: "queue.Queue[str] | None" = None
+_removals_lock = threading.Lock()
+
+
+def _removal_queue() -> "queue.Queue[str]":
+    """Containers to remove, by one thread of this process (its own engine client)."""
+    global _removals
+    with _removals_lock:
+        if _removals is None:
+            _removals = queue.Queue()
+            threading.Thread(
+                target=_remove_forever, args=(_removals,), name="sandbox-removal", daemon=True
+            ).start()
+            atexit.register(sandboxes_removals_wait)
+        return _removals
+
+
+def _remove_forever(removals: "queue.Queue[str]") -> None:
+    while True:
+        container_id = removals.get()
+        try:
+            _remove_quietly(docker_client(), container_id)
+        except SandboxUnavailable:
+            docker_client_forget()  # the prune removes it once the engine is back
+        except Exception:
+            logger.exception("removing sandbox container %s failed", container_id[:12])
+        finally:
+            removals.task_done()
+
+
+def sandboxes_removals_wait() -> None:
+    """Until every container this process gave up is removed."""
+    if _removals is not None:
+        _removals.join()
+
+
+_pool: SandboxPool | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def sandbox_pool() -> SandboxPool | None:
+    """This process's pool of started containers; None when SANDBOX_POOL_SIZE is 0."""
+    global _pool, _pool_pid
+    if settings.SANDBOX_POOL_SIZE <= 0:
+        return None
+    with _pool_lock:
+        # A forked process (a Celery worker's child) keeps a pool of its own.
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = SandboxPool(
+                size=settings.SANDBOX_POOL_SIZE,
+                max_age_seconds=settings.SANDBOX_POOL_MAX_AGE_SECONDS,
+                start=_pooled_start,
+                discard=_pooled_discard,
+                image=_image_id,
+            )
+            _pool_pid = os.getpid()
+            atexit.register(sandbox_pool_stop)
+        return _pool
+
+
+def sandbox_pool_if_started() -> SandboxPool | None:
+    """This process's pool if it has one already (for figures: never starts one)."""
+    with _pool_lock:
+        return _pool if _pool_pid == os.getpid() else None
+
+
+def sandbox_pool_stop() -> None:
+    """Remove what the pool holds (at exit, and when a worker process stops)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = (_pool, None) if _pool_pid == os.getpid() else (None, None)
+    if pool is not None:
+        pool.stop()
+    sandboxes_removals_wait()
+
+
+def _pooled_start(profile: SandboxProfile) -> StartedSandbox:
+    client = docker_client()
+    image_id = _image_id(profile.image)
+    attached = _sandbox_start(client, profile, pooled=True)
+    return StartedSandbox(connection=attached, profile=profile, image_id=image_id)
+
+
+def _pooled_discard(sandbox: StartedSandbox) -> None:
+    attached: _Attached = sandbox.connection
+    attached.sock.close()
+    _removal_queue().put(attached.container_id)
+
+
+def _image_id(name: str) -> str:
+    """The ID of the image `name` stands for now (a rebuild changes it); "" when missing."""
+    try:
+        return str(docker_client().api.inspect_image(name)["Id"])
+    except docker.errors.ImageNotFound:
+        return ""
+    except ENGINE_ERRORS as error:
+        docker_client_forget()
+        raise SandboxUnavailable(f"The Docker engine stopped answering: {error}") from error
 
 
 def sandboxes_prune(*, older_than: float | None = None) -> list[str]:
@@ -467,13 +682,12 @@ def sandboxes_prune(*, older_than: float | None = None) -> list[str]:
     A grading removes its own container; what is left belongs to a process
     that died mid-run, or to a removal the engine refused. A container is
     left alone while a live grading could still own it: until the longest
-    allowed run, plus its grace, has passed since it was created.
+    allowed run, plus its grace, has passed since it was created, and for a
+    container of a pool (any process's), the longest it may wait there first.
     """
     client = docker_client()
     now = time.time()
-    limit = older_than
-    if limit is None:
-        limit = settings.SANDBOX_MAX_LIMITS["wall_seconds"] + KILL_GRACE_SECONDS + 60
+    longest_run = settings.SANDBOX_MAX_LIMITS["wall_seconds"] + KILL_GRACE_SECONDS + 60
     removed = []
     for container in client.containers.list(all=True, filters={"label": LABEL}):
         created = container.attrs.get("Created", "")
@@ -481,6 +695,11 @@ def sandboxes_prune(*, older_than: float | None = None) -> list[str]:
             age = now - _docker_time(created)
         except ValueError:
             continue
+        limit = older_than
+        if limit is None:
+            limit = longest_run
+            if container.labels.get(POOLED_LABEL):
+                limit += settings.SANDBOX_POOL_MAX_AGE_SECONDS + START_SECONDS
         if age > limit:
             try:
                 container.remove(force=True, v=True)
@@ -502,6 +721,8 @@ def _docker_time(text: str) -> float:
 
 
 def _conclude(collector: _RecordCollector, state: Mapping[str, Any], killed_for: str) -> SandboxRun:
+    """The run's status. `state` is the engine's view of the exited container,
+    empty when the supervisor finished and the container was not waited for."""
     run = collector.run
     if collector.forged:
         run.status = "tampered"
@@ -573,7 +794,9 @@ def sandbox_bare_pytest(job: SandboxJob) -> BarePytestRun:
     client = docker_client()
     began = time.monotonic()
     container = _container_create(
-        client, job.limits, entrypoint=["/opt/lectern/venv/bin/python", "-c", _BARE_PYTEST]
+        client,
+        sandbox_profile(job.harness, job.limits),
+        entrypoint=["/opt/lectern/venv/bin/python", "-c", _BARE_PYTEST],
     )
     conftest = {}
     if job.harness.mode == "http":
@@ -604,12 +827,42 @@ def sandbox_bare_pytest(job: SandboxJob) -> BarePytestRun:
                     output += frame[1]
         finally:
             sock.close()
-        _wait_for_exit(container)
+        _wait_for_exit(client, str(container.id))
     finally:
-        _remove_quietly(container)
+        _remove_quietly(client, str(container.id))
     report = json.loads(output.decode().strip().splitlines()[-1])
     return BarePytestRun(
         pytest_ms=int(report["pytest_ms"]),
         container_ms=int((time.monotonic() - began) * 1000),
         exit_code=int(report["exit"]),
     )
+
+
+def sandbox_bare_python(code: str) -> int:
+    """For the benchmark's ceiling: a single-use container of the image, with
+    the default limits, running `python -c code`; its exit code."""
+    client = docker_client()
+    profile = sandbox_profile(HarnessMode(), limits_resolve())
+    container = _container_create(
+        client, profile, entrypoint=["/opt/lectern/venv/bin/python", "-c", code]
+    )
+    container_id = str(container.id)
+    try:
+        container.start()
+        return int(client.api.wait(container_id, timeout=60)["StatusCode"])
+    finally:
+        _remove_quietly(client, container_id)
+
+
+def pooled_memory_usage() -> list[int]:
+    """Bytes of memory each container in this process's pool uses now."""
+    client = docker_client()
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    usage = []
+    for container in client.containers.list(filters={"label": f"{POOLED_LABEL}={owner}"}):
+        stats = client.api.stats(str(container.id), stream=False)
+        memory = stats.get("memory_stats", {})
+        # What the kernel could not drop: usage less the page cache.
+        cache = memory.get("stats", {}).get("cache", memory.get("stats", {}).get("file", 0))
+        usage.append(int(memory.get("usage", 0)) - int(cache))
+    return usage

@@ -205,6 +205,9 @@ def main(argv: list[str]) -> int:
                 worker = 0
                 end_phase()
                 control.reply(message, ended=True)
+            elif message.get("cmd") == "ping":
+                close_all(fds)
+                control.reply(message, ready=True)
             else:
                 close_all(fds)
     return 0

@@ -55,7 +55,6 @@ HARNESS = Path(__file__).resolve().parent
 sys.path.insert(0, str(HARNESS))
 from control import Control, close_all  # noqa: E402
 
-STARTED = time.monotonic()
 PR_SET_DUMPABLE = 4
 RUNNER_UID = 1000
 LEARNER_UID = 1001
@@ -75,6 +74,8 @@ LEARNER_ERRORS_PER_TEST = 3
 # Time kept back from the wall limit so the verdict is reported before the
 # grader's own hard kill.
 WALL_RESERVE = 0.5
+# How long a pre-started sandbox waits for its helpers' imports before taking its job.
+HELPER_START_SECONDS = 60.0
 
 
 class Reporter:
@@ -90,11 +91,12 @@ class Reporter:
     def __init__(self) -> None:
         self.key = b""
         self.seq = 0
+        self.since = time.monotonic()
 
     def __call__(self, record: dict) -> None:
         self.seq += 1
-        # When, since this process started: where a run's time goes.
-        at_ms = int((time.monotonic() - STARTED) * 1000)
+        # When, since the job arrived: where a run's time goes.
+        at_ms = int((time.monotonic() - self.since) * 1000)
         body = json.dumps({**record, "seq": self.seq, "at_ms": at_ms}).encode()
         mac = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
         # One write per record, so records never interleave with each other.
@@ -337,12 +339,18 @@ def become(uid: int, *, keep: int, stderr: int) -> None:
     os.chdir("/")
 
 
-def start_helpers(mode: str, preload: list[str]) -> tuple[Helper | None, Helper, int]:
+def start_helpers(
+    mode: str, preload: list[str], *, pooled: bool = False
+) -> tuple[Helper | None, Helper, int]:
     """The test runner and the learner process, started side by side; their
     start-up errors (never the learner's output) come back on one pipe. In
-    shared mode the tests run in the learner process: no test runner."""
+    shared mode the tests run in the learner process: no test runner. In a
+    pre-started sandbox the runner also warms pytest up."""
     errors_read, errors_write = os.pipe()
-    runner = None if mode == "shared" else Helper("test_runner", RUNNER_UID, [mode], errors_write)
+    runner_args = [mode, "warm"] if pooled else [mode]
+    runner = (
+        None if mode == "shared" else Helper("test_runner", RUNNER_UID, runner_args, errors_write)
+    )
     learner = Helper("learner_process", LEARNER_UID, [",".join(preload)], errors_write)
     os.close(errors_write)
     os.set_blocking(errors_read, False)
@@ -802,25 +810,38 @@ def clean_location(location: Any) -> dict | None:
     }
 
 
-def arguments(argv: list[str]) -> tuple[str, list[str]]:
-    """`--mode M --preload a,b`: the harness mode, known before the job (so each
-    helper imports only what it needs), and the modules the learner process
-    imports ahead."""
+def arguments(argv: list[str]) -> tuple[str, list[str], bool]:
+    """`--mode M --preload a,b [--pooled 1]`: the harness mode, known before the
+    job (so each helper imports only what it needs), the modules the learner
+    process imports ahead, and whether the sandbox was started ahead of its job."""
     options = dict(zip(argv[::2], argv[1::2], strict=False))
     names = [name for name in options.get("--preload", "").split(",") if name]
     preload = [name for name in names if all(part.isidentifier() for part in name.split("."))]
-    return options.get("--mode", "function"), preload
+    return options.get("--mode", "function"), preload, options.get("--pooled") == "1"
+
+
+def helpers_wait(helpers: list[Helper | None]) -> None:
+    """Until each helper has done its imports: a pre-started sandbox takes its
+    job only then, so the job's wall time never pays for them."""
+    for helper in helpers:
+        if helper is not None:
+            helper.control.request({"cmd": "ping"}, timeout=HELPER_START_SECONDS)
 
 
 def main(argv: list[str]) -> int:
-    started = time.monotonic()
     make_non_dumpable()
     # Children are reaped by this process (PID 1); SIGPIPE must not kill it
     # when a helper goes away.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    mode, preload = arguments(argv)
-    runner, learner, helper_errors = start_helpers(mode, preload)
+    mode, preload, pooled = arguments(argv)
+    runner, learner, helper_errors = start_helpers(mode, preload, pooled=pooled)
+    if pooled:
+        helpers_wait([runner, learner])
     job = read_message()
+    # The run's clock and its CPU count start with its job: a pre-started
+    # sandbox may have waited minutes, and its start-up is nobody's run.
+    started = report.since = time.monotonic()
+    cpu_before = cpu_used_ms()
     report.key = bytes.fromhex(job["key"])
     limits = job.get("limits", {})
     deadline = started + float(limits.get("wall_seconds", 10)) - WALL_RESERVE
@@ -839,7 +860,7 @@ def main(argv: list[str]) -> int:
             {
                 "type": "finished",
                 "elapsed_ms": int((time.monotonic() - started) * 1000),
-                "cpu_ms": cpu_used_ms(),
+                "cpu_ms": cpu_used_ms() - cpu_before,
             }
         )
         return 0
@@ -878,7 +899,7 @@ def main(argv: list[str]) -> int:
         {
             "type": "finished",
             "elapsed_ms": int((time.monotonic() - started) * 1000),
-            "cpu_ms": cpu_used_ms(),
+            "cpu_ms": cpu_used_ms() - cpu_before,
         }
     )
     return 0

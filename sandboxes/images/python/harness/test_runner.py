@@ -1,8 +1,9 @@
 """The test runner: pytest with the exercise's tests, as uid 1000.
 
 Started by the supervisor as the container starts, it imports pytest, the
-harness's plugins and, for web exercises, httpx before any job exists, then waits on its control
-socket. Each phase is a process forked from this one, so it starts with all
+harness's plugins and, for web exercises, httpx before any job exists (in a
+pre-started sandbox it also runs one throwaway pytest session), then waits on
+its control socket. Each phase is a process forked from this one, so it starts with all
 of that imported: it writes the phase's tests to /grader/tests (mode 0700,
 out of reach of learner code), makes the learner's modules importable as
 stand-ins whose calls run in the learner process, points the `client`
@@ -120,11 +121,37 @@ def http_client_import() -> ModuleType:
     return http_client
 
 
+def pytest_warm_up() -> None:
+    """One throwaway session over a trivial test, for a pre-started sandbox:
+    pytest's own start-up (its plugins, hook tables and the first imports of
+    its internals) is then paid before the job, and each phase forks with it done."""
+    folder = GRADER / "warmup"
+    folder.mkdir(exist_ok=True)
+    (folder / "test_warm_up.py").write_text("def test_warm_up():\n    assert 1 + 1 == 2\n")
+    saved = [os.dup(1), os.dup(2)]
+    null = os.open(os.devnull, os.O_WRONLY)
+    for target in (1, 2):
+        os.dup2(null, target)
+    try:
+        pytest.main([str(folder), *PYTEST_ARGS])
+    finally:
+        for target, fd in zip((1, 2), saved, strict=True):
+            os.dup2(fd, target)
+        close_all([null, *saved])
+        # Nothing of it may show in the real session: --import-mode=prepend put
+        # its folder on sys.path and its module in sys.modules.
+        sys.path[:] = [entry for entry in sys.path if entry != str(folder)]
+        sys.modules.pop("test_warm_up", None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main(argv: list[str]) -> int:
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     control = Control(socket.socket(fileno=int(argv[0])))
     # Imported before any job, so that no phase pays for it; only web exercises need it.
     http_client = http_client_import() if argv[1:2] == ["http"] else None
+    if "warm" in argv[2:]:
+        pytest_warm_up()
     # What is imported now stays put: phase processes forked from this one
     # then do not copy its pages by collecting it.
     gc.freeze()
@@ -145,6 +172,8 @@ def main(argv: list[str]) -> int:
             phase_end(worker)
             worker = 0
             control.reply(message, ended=True)
+        elif message.get("cmd") == "ping":
+            control.reply(message, ready=True)
     return 0
 
 
