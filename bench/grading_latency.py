@@ -81,6 +81,20 @@ def timed_events(site: Any, submission_id: str) -> list[tuple[float, dict[str, A
     return received
 
 
+def scratch_database(scratch: str) -> str:
+    """A migrated SQLite database with the course loaded, in `scratch`, that this
+    process (Django set up on it) and the servers it starts share; its URL."""
+    database_url = f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
+    prepare_database(database_url)
+    os.environ.update(
+        DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1"
+    )
+    import django
+
+    django.setup()
+    return database_url
+
+
 def end_to_end_seconds(
     runs: int, workdir: Path, database_url: str, *, pool_size: int, pause: float
 ) -> EndToEnd:
@@ -193,15 +207,7 @@ def main() -> None:
     sys.path.insert(0, str(PROJECT_DIR))
 
     with tempfile.TemporaryDirectory(prefix="lectern-bench-") as scratch:
-        # This process and the server it starts share a scratch database.
-        database_url = f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
-        prepare_database(database_url)
-        os.environ.update(
-            DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1"
-        )
-        import django
-
-        django.setup()
+        database_url = scratch_database(scratch)
         from django.conf import settings
 
         pool_size = settings.SANDBOX_POOL_SIZE or settings.GRADER_WORKERS

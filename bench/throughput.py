@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.grading_latency import PROJECT_DIR, prepare_database
+from bench.grading_latency import PROJECT_DIR, scratch_database
 
 EXERCISES_DIR = PROJECT_DIR / "lessons" / "content" / "python-backend" / "exercises"
 MIX = [
@@ -193,14 +193,7 @@ def main() -> None:
     sys.path.insert(0, str(PROJECT_DIR))
 
     with tempfile.TemporaryDirectory(prefix="lectern-bench-") as scratch:
-        database_url = f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
-        prepare_database(database_url)
-        os.environ.update(
-            DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1"
-        )
-        import django
-
-        django.setup()
+        database_url = scratch_database(scratch)
         from django.conf import settings
 
         # This process only stores the batch; the server grades it.

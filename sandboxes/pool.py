@@ -114,6 +114,10 @@ class SandboxPool:
             self._lock.notify_all()
             return sandbox
 
+    def discard(self, sandbox: StartedSandbox) -> None:
+        """Remove a claimed container that will not be given its job."""
+        self._discard(sandbox)
+
     def want(self, profiles: list[SandboxProfile]) -> None:
         """Profiles to keep before anything is claimed (the grader's guess at
         start-up: the exercises learners worked on last)."""
@@ -264,8 +268,10 @@ class SandboxPool:
                 spare = self.size - sum(targets.values())
                 for profile in sorted(ranked, key=lambda p: -counts.get(p, 0))[:spare]:
                     targets[profile] += 1
-            elif room > 0 and ranked:
-                targets[ranked[0]] += room
+            elif ranked:
+                # Nothing claimed yet (profiles the grader named at start): in turn.
+                for index in range(room):
+                    targets[ranked[index % len(ranked)]] += 1
             return targets
 
     def _next_to_fill(self) -> SandboxProfile | None:

@@ -602,6 +602,9 @@ def _remove_forever(removals: "queue.Queue[str]") -> None:
         except Exception:
             logger.exception("removing sandbox container %s failed", container_id[:12])
         finally:
+            if removals.empty():
+                # Connect afresh for the next burst rather than keep a connection idle.
+                docker_client_forget()
             removals.task_done()
 
 

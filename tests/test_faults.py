@@ -3,9 +3,9 @@ back, a container the engine will not remove, a missing image. The grader
 loses nothing, grades nothing twice, and says what is going on."""
 
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
@@ -15,20 +15,13 @@ from grader.models import Submission
 from grader.services import grade_submission, submission_create
 from lessons.models import Exercise
 from sandboxes.engine import docker_client_forget
-from sandboxes.runner import LABEL, SandboxUnavailable, sandboxes_prune
+from sandboxes.runner import LABEL, SandboxUnavailable, sandboxes_prune, sandboxes_removals_wait
 from tests.conftest import exercise_files
 from tests.docker_proxy import DockerProxy
 from tests.live_server import daphne_server, live_database_url
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {timeout} s: {condition.__doc__ or ''}")
-        time.sleep(0.1)
 
 
 def status_of(submission_id: str) -> str:
@@ -131,13 +124,18 @@ def test_a_container_the_engine_will_not_remove_still_gives_a_result(
     learner: User,
     engine_through: DockerProxy,
     caplog: pytest.LogCaptureFixture,
+    settings: Any,
 ) -> None:
     engine_through.refuse_removal = True
+    # A fresh container, made through the proxy (the pool's were made before it).
+    settings.SANDBOX_POOL_SIZE = 0
     submission = submission_create(
         exercise=flask_exercise, files=exercise_files("solution"), user=learner
     )
     with caplog.at_level(logging.ERROR, logger="sandboxes.runner"):
         assert grade_submission(submission.id)
+        # The container of a finished run is removed by another thread.
+        sandboxes_removals_wait()
 
     submission.refresh_from_db()
     assert submission.status == Submission.Status.COMPLETED

@@ -2,8 +2,7 @@
 gone; the pool refills, follows a rebuilt image, survives the engine going
 away and leaves nothing behind when its process stops."""
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +29,11 @@ from tests.conftest import exercise_files
 from tests.docker_proxy import DockerProxy
 from tests.live_server import daphne_server, live_database_url
 from tests.sandboxes.runs import marker, probe_failures, run_probe
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.docker
 
 FUNCTION_MODE = HarnessMode(mode="function")
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {timeout} s: {what}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -115,11 +107,9 @@ def test_the_pool_refills_after_each_claim(pool: SandboxPool) -> None:
     # Claimed ones are the caller's: the pool starts others in their place.
     wait_until(lambda: pool.stats()["idle"] == 2, "the pool refilled")
     assert pool.stats()["hits"] >= 2
-    from sandboxes.runner import _pooled_discard
-
     for sandbox in taken:
         assert sandbox is not None
-        _pooled_discard(sandbox)
+        pool.discard(sandbox)
 
 
 def test_an_exercise_with_its_own_limits_gets_a_container_with_them(
@@ -149,7 +139,9 @@ def test_an_exercise_with_its_own_limits_gets_a_container_with_them(
     # And the limit holds (whatever gVisor shows of the cgroup): 160 MB would
     # fit in the default limit, not in this one.
     hoard = run_probe(
-        "def hoard():\n    kept = [bytearray(8_000_000) for _ in range(20)]\n    return len(kept)\n",
+        "def hoard():\n"
+        "    kept = [bytearray(8_000_000) for _ in range(20)]\n"
+        "    return len(kept)\n",
         "from probe import hoard\ndef test_hoard():\n    assert hoard() == 20\n",
         memory_mb=128,
     )
@@ -179,10 +171,8 @@ def test_a_rebuilt_image_drains_the_pool(pool: SandboxPool, settings: Any) -> No
             sandbox = pool.claim(profile)
             if sandbox is None:
                 return False
-            from sandboxes.runner import _pooled_discard
-
             image = client.api.inspect_container(sandbox.connection.container_id)["Image"]
-            _pooled_discard(sandbox)
+            pool.discard(sandbox)
             return bool(image == new_id)
 
         wait_until(all_from_the_new_image, "a container of the rebuilt image from the pool")
