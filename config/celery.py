@@ -9,6 +9,7 @@ process that grades keeps its own pool of started sandboxes (docs/sandbox.md).
 
 import logging
 import os
+import threading
 from typing import Any
 
 from celery import Celery
@@ -44,13 +45,23 @@ def _sweeper_stop(sender: Any = None, **kwargs: Any) -> None:
 
 @worker_process_init.connect
 def _sandbox_pool_start(sender: Any = None, **kwargs: Any) -> None:
-    # In each process that grades: its own pool of started sandboxes.
+    # In each process that grades: its own pool of started sandboxes. From a
+    # thread of its own, which opens its own database connection rather than
+    # one this freshly forked process may share with its parent.
+    threading.Thread(target=_sandbox_pool_prepare, name="sandbox-pool-prepare").start()
+
+
+def _sandbox_pool_prepare() -> None:
+    from django.db import connection
+
     from grader.services import sandbox_pool_prepare
 
     try:
         sandbox_pool_prepare()
     except Exception:
         logger.exception("starting the sandbox pool failed")
+    finally:
+        connection.close()
 
 
 @worker_process_shutdown.connect
