@@ -12,7 +12,7 @@ Flask submission, and the correct one's wait is printed. Last, the memory the
 pool's idle containers hold. Every submission must be graded exactly once or
 the run stops. It prints figures; nothing asserts on them.
 
-    python -m bench.throughput [--submissions 200]
+    python -m bench.throughput [--submissions 200] [--parts throughput,fairness,memory]
 """
 
 import argparse
@@ -189,7 +189,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=200)
     parser.add_argument("--fairness-rounds", type=int, default=5)
+    parser.add_argument(
+        "--parts", default="throughput,fairness,memory", help="which figures, comma-separated"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     sys.path.insert(0, str(PROJECT_DIR))
 
     with tempfile.TemporaryDirectory(prefix="lectern-bench-") as scratch:
@@ -199,19 +203,24 @@ def main() -> None:
         # This process only stores the batch; the server grades it.
         settings.SUBMISSIONS_ACTIVE_PER_USER = settings.SUBMISSIONS_PER_MINUTE = 100_000
         concurrency = settings.GRADER_WORKERS
-        rounds = {
-            size: throughput_round(args.submissions, size, Path(scratch), database_url)
-            for size in (concurrency, 0)
-        }
-        ceiling = ceiling_per_minute(min(args.submissions, 100), concurrency)
-        waits = fairness_seconds(args.fairness_rounds, Path(scratch), database_url)
-        memory = idle_pool_memory(concurrency)
+        rounds, ceiling, waits, memory = {}, 0.0, [], []
+        if "throughput" in parts:
+            rounds = {
+                size: throughput_round(args.submissions, size, Path(scratch), database_url)
+                for size in (concurrency, 0)
+            }
+            ceiling = ceiling_per_minute(min(args.submissions, 100), concurrency)
+        if "fairness" in parts:
+            waits = fairness_seconds(args.fairness_rounds, Path(scratch), database_url)
+        if "memory" in parts:
+            memory = idle_pool_memory(concurrency)
 
-    print(
-        f"Throughput: {args.submissions} submissions queued at once (Flask and FastAPI, "
-        f"passing and failing), in-process grader, {concurrency} gradings at a time, "
-        f"{os.cpu_count()} CPUs"
-    )
+    if rounds:
+        print(
+            f"Throughput: {args.submissions} submissions queued at once (Flask and FastAPI, "
+            f"passing and failing), in-process grader, {concurrency} gradings at a time, "
+            f"{os.cpu_count()} CPUs"
+        )
     for size, figures in rounds.items():
         label = f"pool of {size}" if size else "pool off"
         print(
@@ -220,19 +229,20 @@ def main() -> None:
             f"one grading p50 {figures['grading_p50']:.2f} s)   "
             f"{figures['per_minute'] / ceiling:4.0%} of the ceiling"
         )
-    print(f"  ceiling     {ceiling:6.0f} bare containers/min (`import pytest, flask`)")
-    print(
-        f"Fairness: a correct Flask submission behind two infinite loops, "
-        f"{args.fairness_rounds} rounds: waited p50 {statistics.median(waits):.2f} s, "
-        f"max {max(waits):.2f} s"
-    )
-    print(
-        f"Memory: {len(memory)} idle pooled Flask containers hold "
-        f"{statistics.median(memory) / 2**20:.0f} MiB each (p50; "
-        f"max {max(memory) / 2**20:.0f} MiB, total {sum(memory) / 2**20:.0f} MiB)"
-        if memory
-        else "Memory: no idle pooled container could be measured"
-    )
+    if rounds:
+        print(f"  ceiling     {ceiling:6.0f} bare containers/min (`import pytest, flask`)")
+    if waits:
+        print(
+            f"Fairness: a correct Flask submission behind two infinite loops, "
+            f"{args.fairness_rounds} rounds: waited p50 {statistics.median(waits):.2f} s, "
+            f"max {max(waits):.2f} s"
+        )
+    if memory:
+        print(
+            f"Memory: {len(memory)} idle pooled Flask containers hold "
+            f"{statistics.median(memory) / 2**20:.0f} MiB each (p50; "
+            f"max {max(memory) / 2**20:.0f} MiB, total {sum(memory) / 2**20:.0f} MiB)"
+        )
 
 
 if __name__ == "__main__":

@@ -142,7 +142,6 @@ class SandboxPool:
             return {
                 "size": self.size,
                 "idle": sum(len(idle) for idle in self._idle.values()),
-                "profiles": len([p for p, idle in self._idle.items() if idle]),
                 "hits": self.hits,
                 "misses": self.misses,
                 "started": self.started,
