@@ -286,10 +286,6 @@ SANDBOX_POOL_SIZE = env_int(
     "SANDBOX_POOL_SIZE", GRADER_WORKERS if GRADER_BACKEND == "inline" else 2, minimum=0
 )
 SANDBOX_POOL_MAX_AGE_SECONDS = env_float("SANDBOX_POOL_MAX_AGE_SECONDS", 300.0, minimum=1.0)
-# A run still going after this many seconds yields the CPU to later runs (its
-# CPU weight drops to a sixteenth): an infinite loop ahead in the queue then
-# barely slows the learners behind it.
-SANDBOX_LONG_RUN_SECONDS = env_float("SANDBOX_LONG_RUN_SECONDS", 2.0, minimum=0.1)
 SANDBOX_DEFAULT_LIMITS = {
     "wall_seconds": env_float("SANDBOX_WALL_SECONDS", 10.0, minimum=1.0),
     "memory_mb": env_int("SANDBOX_MEMORY_MB", 256, minimum=32),

@@ -485,15 +485,7 @@ def _run_in(
                     }
                 )
             )
-            yielding = threading.Timer(
-                settings.SANDBOX_LONG_RUN_SECONDS, _cpu_weight_lower, (attached.container_id,)
-            )
-            yielding.daemon = True
-            yielding.start()
-            try:
-                killed_for = _relay(_FrameReader(sock), collector)
-            finally:
-                yielding.cancel()
+            killed_for = _relay(_FrameReader(sock), collector)
         except OSError:
             if not pooled:
                 raise
@@ -528,21 +520,6 @@ def _run_in(
             _remove_quietly(client, attached.container_id)
     collector.run.timings_ms["total"] = int((time.monotonic() - began) * 1000)
     return _conclude(collector, state, killed_for)
-
-
-# CPU weight of a run that has gone on longer than SANDBOX_LONG_RUN_SECONDS,
-# against the engine's default of 1024.
-LONG_RUN_CPU_SHARES = 64
-
-
-def _cpu_weight_lower(container_id: str) -> None:
-    """Let the runs that started later go first: a run still going after
-    SANDBOX_LONG_RUN_SECONDS (an infinite loop, most likely) keeps its CPU
-    limit but yields the CPU to any run that wants it."""
-    try:
-        docker_client().api.update_container(container_id, cpu_shares=LONG_RUN_CPU_SHARES)
-    except (SandboxUnavailable, *ENGINE_ERRORS) as error:
-        logger.debug("could not lower the CPU weight of %s: %s", container_id[:12], error)
 
 
 def _relay(reader: _FrameReader, collector: _RecordCollector) -> str:

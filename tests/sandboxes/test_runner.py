@@ -9,7 +9,6 @@ where learner code runs, and the test runner is out of its reach.
 
 import json
 import secrets
-from typing import Any
 
 import docker
 import pytest
@@ -443,42 +442,6 @@ def test_the_container_walls_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     assert keys
     for secret in ("canary-value-41", "LECTERN_HOST_CANARY", *(key.hex() for key in keys)):
         assert secret not in everything
-
-
-CPU_WEIGHT_PROBE = (
-    "import time\n"
-    "def weight():\n"
-    "    for path in ('/sys/fs/cgroup/cpu.weight', '/sys/fs/cgroup/cpu/cpu.shares'):\n"
-    "        try:\n"
-    "            return open(path).read().strip()\n"
-    "        except OSError:\n"
-    "            pass\n"
-    "def weight_seen(until):\n"
-    "    deadline = time.monotonic() + 8\n"
-    "    while weight() not in until and time.monotonic() < deadline:\n"
-    "        time.sleep(0.05)\n"
-    "    print('WEIGHT', __import__('json').dumps(weight()), flush=True)\n"
-)
-
-
-def test_a_long_run_yields_the_cpu_to_later_ones(settings: Any, runtime: str) -> None:
-    # cgroup v2 shows the engine's CPU shares as a weight: 1024 is 39, 64 is 3.
-    settings.SANDBOX_LONG_RUN_SECONDS = 60
-    short = run_probe(
-        CPU_WEIGHT_PROBE,
-        "from probe import weight_seen\ndef test_weight():\n    weight_seen(())\n",
-    )
-    settings.SANDBOX_LONG_RUN_SECONDS = 0.5
-    long = run_probe(
-        CPU_WEIGHT_PROBE,
-        "from probe import weight_seen\ndef test_weight():\n    weight_seen(('64', '3'))\n",
-        wall_seconds=20,
-    )
-
-    assert probe_failures(short) == {} and probe_failures(long) == {}
-    if runtime == "runc":  # gVisor's own kernel does not show the host's cgroup
-        assert marker(short, "WEIGHT") in ("1024", "39")
-        assert marker(long, "WEIGHT") in ("64", "3")
 
 
 def test_containers_are_removed_after_each_run(flask_exercise: Exercise) -> None:
