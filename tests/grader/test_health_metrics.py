@@ -79,6 +79,34 @@ def test_metrics_count_the_queue_gradings_and_latencies_from_the_database(
     assert ("process_resident_memory_bytes", ()) in values
 
 
+def test_metrics_count_where_each_gradings_container_came_from(
+    flask_exercise: Exercise, learner: User
+) -> None:
+    made = [submission_create(exercise=flask_exercise, files=GOOD, user=learner) for _ in range(3)]
+    for submission, sandbox, waited_ms in zip(
+        made, ["pooled", "pooled", "fresh"], [4, 30, 1800], strict=True
+    ):
+        completed(submission, verdict="passed", status="pass", waited=0.1, graded=1.0)
+        Submission.objects.filter(pk=submission.pk).update(
+            result={
+                "status": "pass",
+                "verdict": "passed",
+                "timings": {"sandbox": sandbox, "sandbox_wait_ms": waited_ms},
+            }
+        )
+
+    values = samples(Client())
+
+    assert values[("lectern_sandbox_claims_total", (("sandbox", "pooled"),))] == 2
+    assert values[("lectern_sandbox_claims_total", (("sandbox", "fresh"),))] == 1
+    wait = "lectern_sandbox_wait_seconds"
+    assert values[(f"{wait}_bucket", (("le", "0.01"),))] == 1  # 4 ms
+    assert values[(f"{wait}_bucket", (("le", "0.05"),))] == 2  # and 30 ms
+    assert values[(f"{wait}_bucket", (("le", "2.5"),))] == 3  # and 1.8 s
+    assert values[(f"{wait}_sum", ())] == pytest.approx(1.834)
+    assert ("lectern_sandbox_pool_containers", (("state", "size"),)) in values
+
+
 def test_metrics_need_the_token_when_one_is_set(settings: Any) -> None:
     settings.METRICS_TOKEN = "scrape-secret"
     client = Client()
