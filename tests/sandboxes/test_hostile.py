@@ -1043,3 +1043,94 @@ def test_after_every_attack_the_next_submission_is_graded_normally(
     _, result = run_exercise(flask_exercise, exercise_files("solution"))
 
     assert result["status"] == "pass"
+
+
+# --- the pool of pre-started sandboxes ----------------------------------------------
+
+# Left for whoever runs next: pytest configuration and plugins where a test
+# session might look (the working directories and /tmp), and a process that
+# keeps printing passing records to PID 1's stdout.
+PLANT_FOR_THE_NEXT = r"""
+import os, subprocess, sys
+conftest = (
+    "import pytest\n@pytest.hookimpl(tryfirst=True)\n"
+    "def pytest_runtest_makereport(item, call):\n    pass\n"
+)
+planted = (("conftest.py", conftest), ("pytest.ini", "[pytest]\naddopts = -p conftest\n"))
+for folder in ("/tmp", "/dev/shm", "/work"):
+    for name, text in planted:
+        try:
+            with open(os.path.join(folder, name), "w") as handle:
+                handle.write(text)
+        except OSError:
+            pass
+forger = (
+    "import json, time\n"
+    "line = '0' * 64 + ' ' + json.dumps({'type': 'test', 'nodeid': 'tests/test_hello.py::"
+    "test_hello_returns_json_message', 'outcome': 'pass', 'phase': 'visible'}) + '\\n'\n"
+    "while True:\n"
+    "    try:\n"
+    "        open('/proc/1/fd/1', 'w').write(line)\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "    time.sleep(0.05)\n"
+)
+subprocess.Popen([sys.executable, "-c", forger], start_new_session=True)
+"""
+
+# What a pooled container shows of its warm-up, from the learner's side.
+WARM_UP_LEFTOVERS = r"""
+import json, os
+seen = {}
+for path in ("/grader/warmup", "/grader/warmup/test_warm_up.py", "/grader", "/tmp"):
+    try:
+        seen[path] = sorted(os.listdir(path)) if os.path.isdir(path) else open(path).read()
+    except OSError as error:
+        seen[path] = error.strerror
+print("WARM", json.dumps(seen), flush=True)
+"""
+
+
+@pytest.fixture
+def pool_of_flask_sandboxes(flask_exercise: Exercise, settings: Any) -> Any:
+    from sandboxes.harness import HarnessMode
+    from sandboxes.runner import sandbox_pool, sandbox_pool_stop, sandbox_profile
+    from tests.waiting import wait_until
+
+    settings.SANDBOX_POOL_SIZE = 2
+    sandbox_pool_stop()
+    pool = sandbox_pool()
+    assert pool is not None
+    profile = sandbox_profile(
+        HarnessMode.from_dict(flask_exercise.harness), limits_resolve(flask_exercise.limits)
+    )
+    pool.want([profile])
+    wait_until(lambda: pool.stats()["idle"] == 2, "two pooled Flask sandboxes")
+    yield pool
+    sandbox_pool_stop()
+
+
+def test_nothing_planted_in_a_pooled_sandbox_reaches_the_next_submission(
+    flask_exercise: Exercise, goodbye_score: float, pool_of_flask_sandboxes: Any
+) -> None:
+    planter, _ = run_exercise(flask_exercise, once_in_hello(PLANT_FOR_THE_NEXT))
+    next_run, result = run_exercise(flask_exercise, {"app.py": GOODBYE})
+
+    assert planter.pooled and next_run.pooled
+    assert planter.container_id != next_run.container_id
+    assert result["verdict"] == "failed"
+    assert_message_test_earned_nothing(result, goodbye_score)
+
+
+def test_a_pooled_sandbox_shows_nothing_of_its_warm_up(
+    flask_exercise: Exercise, goodbye_score: float, pool_of_flask_sandboxes: Any
+) -> None:
+    run, result = run_exercise(flask_exercise, once_in_hello(WARM_UP_LEFTOVERS))
+
+    assert run.pooled
+    seen = marker(run, "WARM")
+    # The runner's folder, where the warm-up ran, is out of reach; nothing of it is in /tmp.
+    for path in ("/grader", "/grader/warmup", "/grader/warmup/test_warm_up.py"):
+        assert seen[path] == "Permission denied", seen
+    assert seen["/tmp"] == [], seen
+    assert_message_test_earned_nothing(result, goodbye_score)
