@@ -92,7 +92,6 @@ class SandboxPool:
         self._image_ids: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
-        self.started = 0
         self.engine_error = ""
 
     # --- what gradings call ------------------------------------------------------
@@ -144,8 +143,6 @@ class SandboxPool:
                 "idle": sum(len(idle) for idle in self._idle.values()),
                 "hits": self.hits,
                 "misses": self.misses,
-                "started": self.started,
-                "engine_error": self.engine_error,
             }
 
     # --- the refill thread ---------------------------------------------------------
@@ -198,7 +195,6 @@ class SandboxPool:
             keep = not self._stopping and sandbox.image_id == self._image_ids.get(profile.image)
             if keep:
                 self._idle.setdefault(profile, deque()).append(sandbox)
-                self.started += 1
         if not keep:
             self._discard(sandbox)
 
