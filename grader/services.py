@@ -482,7 +482,7 @@ def sandbox_pool_prepare(*, recent: int = 50) -> None:
     exercise_ids = list(
         Submission.objects.order_by("-created_at").values_list("exercise_id", flat=True)[:recent]
     )
-    exercises = {exercise.pk: exercise for exercise in Exercise.objects.all()}
+    exercises = {e.pk: e for e in Exercise.objects.only("pk", "harness", "limits")}
     ordered = list(dict.fromkeys(exercise_ids)) or list(exercises)
     profiles = []
     for exercise_id in ordered:
