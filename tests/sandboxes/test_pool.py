@@ -54,7 +54,7 @@ def filled(pool: SandboxPool, profile: Any, count: int) -> None:
 
 
 PROBE_LEAVE_BEHIND = r"""
-import os, subprocess
+import os, subprocess, time
 
 MARK = "lectern-pool-" + "leftover"
 
@@ -62,10 +62,13 @@ def leave_things_behind():
     with open("/tmp/left-behind", "w") as handle:
         handle.write("from the last submission")
     code = f"import time; time.sleep(600)  # {MARK}"
-    subprocess.Popen(["python3", "-c", code], start_new_session=True)
+    pid = subprocess.Popen(["python3", "-c", code], start_new_session=True).pid
+    # Popen returns once exec began; the new command line shows a moment later.
+    while str(pid) not in marked_processes():
+        time.sleep(0.01)
     return "left"
 
-def what_is_left():
+def marked_processes():
     processes = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -73,8 +76,11 @@ def what_is_left():
                 processes.append(pid)
         except OSError:
             pass
+    return processes
+
+def what_is_left():
     print("LEFT", __import__("json").dumps(
-        {"file": os.path.exists("/tmp/left-behind"), "processes": processes}), flush=True)
+        {"file": os.path.exists("/tmp/left-behind"), "processes": marked_processes()}), flush=True)
     return "looked"
 """
 

@@ -459,13 +459,17 @@ def test_containers_are_removed_after_each_run(flask_exercise: Exercise) -> None
 
 
 PROBE_DAEMON = r"""
-import os, subprocess
+import os, subprocess, time
 
 MARK = "lectern-daemon-" + "left-behind"
 
 def leave_a_daemon_behind():
     code = f"import time; time.sleep(600)  # {MARK}"
-    return subprocess.Popen(["python3", "-c", code], start_new_session=True).pid
+    pid = subprocess.Popen(["python3", "-c", code], start_new_session=True).pid
+    # Popen returns once exec began; the new command line shows a moment later.
+    while pid not in daemons():
+        time.sleep(0.01)
+    return pid
 
 def daemons():
     found = []
