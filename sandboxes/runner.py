@@ -167,17 +167,19 @@ def _container_create(
     *,
     entrypoint: list[str] | None = None,
     pooled: bool = False,
+    warm_up: bool = False,
 ) -> Container:
     """A container for the harness or, given `entrypoint` (the benchmark's bare
     pytest), one that runs it as the runner uid. `pooled`: started ahead of its
-    job, for the pool; its supervisor then warms up before taking the job."""
+    job, for the pool; its supervisor then waits for the helpers' imports (and
+    with `warm_up`, pytest's warm-up session) before taking the job."""
     tmpfs_options = f"rw,nosuid,nodev,noexec,size={TMPFS_SIZE_MB}m"
     labels = {LABEL: "1"}
     if entrypoint is None:
         user, capabilities = "0:0", SUPERVISOR_CAPABILITIES
         command = ["--mode", profile.mode, "--preload", ",".join(profile.preload)]
         if pooled:
-            command += ["--pooled", "1"]
+            command += ["--pooled", "1", "--warm-up", "1" if warm_up else "0"]
             # Whose pool it is in: this host and process.
             labels[POOLED_LABEL] = f"{socket.gethostname()}:{os.getpid()}"
         work_owner = LEARNER_UID
@@ -415,11 +417,11 @@ class _Attached:
 
 
 def _sandbox_start(
-    client: docker.DockerClient, profile: SandboxProfile, *, pooled: bool
+    client: docker.DockerClient, profile: SandboxProfile, *, pooled: bool, warm_up: bool = False
 ) -> _Attached:
     """Create, attach to and start a container of `profile`."""
     try:
-        container = _container_create(client, profile, pooled=pooled)
+        container = _container_create(client, profile, pooled=pooled, warm_up=warm_up)
     except docker.errors.ImageNotFound as error:
         raise SandboxUnavailable(_image_missing()) from error
     except ENGINE_ERRORS as error:
@@ -655,11 +657,13 @@ def sandbox_pool_stop() -> None:
     sandboxes_removals_wait()
 
 
-def _pooled_start(profile: SandboxProfile) -> StartedSandbox:
+def _pooled_start(profile: SandboxProfile, warm_up: bool) -> StartedSandbox:
     client = docker_client()
     image_id = _image_id(profile.image)
-    attached = _sandbox_start(client, profile, pooled=True)
-    return StartedSandbox(connection=attached, profile=profile, image_id=image_id)
+    attached = _sandbox_start(client, profile, pooled=True, warm_up=warm_up)
+    return StartedSandbox(
+        connection=attached, profile=profile, image_id=image_id, warmed_up=warm_up
+    )
 
 
 def _pooled_discard(sandbox: StartedSandbox) -> None:

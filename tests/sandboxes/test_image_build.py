@@ -155,7 +155,7 @@ def test_image_config_has_only_path_in_its_environment(sandbox_image: str) -> No
         "/opt/lectern/venv/bin/python",
         "-I",
         "-B",
-        "/opt/lectern/harness/supervisor.py",
+        "/opt/lectern/harness/entrypoint.py",
     ]
     names = {line.split("=", 1)[0] for line in run_in(sandbox_image, "/usr/bin/env").splitlines()}
     assert "PATH" in names

@@ -22,9 +22,12 @@ class FakeEngine:
         self.numbers = itertools.count(1)
         self.discarded: list[int] = []
 
-    def start(self, wanted: SandboxProfile) -> StartedSandbox:
+    def start(self, wanted: SandboxProfile, warm_up: bool) -> StartedSandbox:
         return StartedSandbox(
-            connection=next(self.numbers), profile=wanted, image_id=self.image_ids[wanted.image]
+            connection=next(self.numbers),
+            profile=wanted,
+            image_id=self.image_ids[wanted.image],
+            warmed_up=warm_up,
         )
 
     def discard(self, sandbox: StartedSandbox) -> None:
@@ -61,6 +64,22 @@ def test_a_claimed_container_is_never_handed_out_again(pool: SandboxPool) -> Non
     assert len(numbers) == len(set(numbers))
     assert pool.stats()["hits"] == len(numbers)
     assert pool.stats()["misses"] == 8 - len(numbers)
+
+
+def test_containers_skip_the_warm_up_while_gradings_outpace_the_pool(
+    pool: SandboxPool,
+) -> None:
+    pool.want([profile()])
+    wait_until(lambda: pool.stats()["idle"] == 4, "the pool filled")
+    # Filled ahead of any claim: they may wait, so pytest was warmed up in each.
+    warmed = [pool.claim(profile()) for _ in range(4)]
+    assert all(sandbox is not None and sandbox.warmed_up for sandbox in warmed)
+
+    # A claim that finds the pool empty: what is started next goes without it.
+    pool.claim(profile())
+    wait_until(lambda: pool.stats()["idle"] == 4, "the pool refilled")
+    refilled = [pool.claim(profile()) for _ in range(4)]
+    assert all(sandbox is not None and not sandbox.warmed_up for sandbox in refilled)
 
 
 def test_room_goes_to_the_profiles_claimed_most(pool: SandboxPool) -> None:

@@ -340,14 +340,15 @@ def become(uid: int, *, keep: int, stderr: int) -> None:
 
 
 def start_helpers(
-    mode: str, preload: list[str], *, pooled: bool = False
+    mode: str, preload: list[str], *, warm_up: bool = False
 ) -> tuple[Helper | None, Helper, int]:
     """The test runner and the learner process, started side by side; their
     start-up errors (never the learner's output) come back on one pipe. In
-    shared mode the tests run in the learner process: no test runner. In a
-    pre-started sandbox the runner also warms pytest up."""
+    shared mode the tests run in the learner process: no test runner. With
+    `warm_up` (a pre-started sandbox that may wait a while) the runner also
+    warms pytest up."""
     errors_read, errors_write = os.pipe()
-    runner_args = [mode, "warm"] if pooled else [mode]
+    runner_args = [mode, "warm"] if warm_up else [mode]
     runner = (
         None if mode == "shared" else Helper("test_runner", RUNNER_UID, runner_args, errors_write)
     )
@@ -810,14 +811,17 @@ def clean_location(location: Any) -> dict | None:
     }
 
 
-def arguments(argv: list[str]) -> tuple[str, list[str], bool]:
-    """`--mode M --preload a,b [--pooled 1]`: the harness mode, known before the
-    job (so each helper imports only what it needs), the modules the learner
-    process imports ahead, and whether the sandbox was started ahead of its job."""
+def arguments(argv: list[str]) -> tuple[str, list[str], bool, bool]:
+    """`--mode M --preload a,b [--pooled 1 [--warm-up 1]]`: the harness mode,
+    known before the job (so each helper imports only what it needs), the
+    modules the learner process imports ahead, whether the sandbox was started
+    ahead of its job, and whether pytest should be warmed up meanwhile."""
     options = dict(zip(argv[::2], argv[1::2], strict=False))
     names = [name for name in options.get("--preload", "").split(",") if name]
     preload = [name for name in names if all(part.isidentifier() for part in name.split("."))]
-    return options.get("--mode", "function"), preload, options.get("--pooled") == "1"
+    pooled = options.get("--pooled") == "1"
+    warm_up = pooled and options.get("--warm-up", "1") == "1"
+    return options.get("--mode", "function"), preload, pooled, warm_up
 
 
 def helpers_wait(helpers: list[Helper | None]) -> None:
@@ -833,8 +837,8 @@ def main(argv: list[str]) -> int:
     # Children are reaped by this process (PID 1); SIGPIPE must not kill it
     # when a helper goes away.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    mode, preload, pooled = arguments(argv)
-    runner, learner, helper_errors = start_helpers(mode, preload, pooled=pooled)
+    mode, preload, pooled, warm_up = arguments(argv)
+    runner, learner, helper_errors = start_helpers(mode, preload, warm_up=warm_up)
     if pooled:
         helpers_wait([runner, learner])
     job = read_message()
@@ -905,11 +909,16 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run(argv: list[str]) -> int:
+    """The container's entry point (entrypoint.py): main, and its exit code."""
     try:
-        sys.exit(main(sys.argv[1:]))
+        return main(argv)
     except Exception as error:  # the grader turns this into an infrastructure error
         traceback.print_exc()
         if report.key:
             report({"type": "harness_error", "message": f"{type(error).__name__}: {error}"})
-        sys.exit(1)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))
