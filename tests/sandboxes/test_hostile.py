@@ -577,6 +577,34 @@ def test_tricks_against_the_harness_earn_nothing(
     assert result["verdict"] != "grader_error"
 
 
+# The image ships the harness compiled: a learner who swaps a .pyc for one that
+# reports passes would have the test runner import it.
+REPLACE_THE_COMPILED_HARNESS = """
+import glob, json, os, py_compile
+open('/tmp/forged.py', 'w').write("def report_outcome(reports):\\n    return ('pass', '', None)\\n")
+tried = {}
+for target in sorted(glob.glob('/opt/lectern/harness/__pycache__/*.pyc')):
+    try:
+        py_compile.compile('/tmp/forged.py', cfile=target, doraise=True)
+        tried[target] = 'written'
+    except (OSError, py_compile.PyCompileError) as error:
+        tried[target] = type(error).__name__
+print('TRICK', json.dumps(tried), flush=True)
+"""
+
+
+def test_the_compiled_harness_cannot_be_replaced(
+    flask_exercise: Exercise, honest_starter_score: float
+) -> None:
+    starter = exercise_files("starter")["app.py"]
+    run, result = run_exercise(flask_exercise, {"app.py": REPLACE_THE_COMPILED_HARNESS + starter})
+
+    tried = marker(run, "TRICK")
+    assert any(target.endswith("/runner_report.cpython-311.pyc") for target in tried), tried
+    assert set(tried.values()) <= {"PermissionError", "OSError"}, tried
+    assert_no_gain(result, honest_starter_score)
+
+
 def test_the_tests_cannot_be_read_or_written_by_learner_code(
     flask_exercise: Exercise, honest_starter_score: float
 ) -> None:
