@@ -55,6 +55,12 @@ LABEL = "org.lectern.sandbox"
 POOLED_LABEL = "org.lectern.sandbox.pooled"
 # Seconds a container may take from its creation to its first record.
 START_SECONDS = 30.0
+# A run still going after this long (most gradings take well under a second)
+# has its CPU weight cut to a quarter: it keeps what newer runs leave over,
+# so a queue of infinite loops does not hold up the correct submission behind
+# it, yet a slow honest run still gets a share under load.
+YIELD_AFTER_SECONDS = 0.5
+YIELDED_CPU_SHARES = 256
 
 
 # What talking to the engine can raise: the SDK's errors, and the HTTP
@@ -487,7 +493,11 @@ def _run_in(
                     }
                 )
             )
-            killed_for = _relay(_FrameReader(sock), collector)
+            killed_for = _relay(
+                _FrameReader(sock),
+                collector,
+                on_slow=lambda: _cpu_weight_lower(client, attached.container_id),
+            )
         except OSError:
             if not pooled:
                 raise
@@ -524,11 +534,23 @@ def _run_in(
     return _conclude(collector, state, killed_for)
 
 
-def _relay(reader: _FrameReader, collector: _RecordCollector) -> str:
-    """Feed frames to the collector until the stream ends; why it was cut short, if it was."""
+def _relay(reader: _FrameReader, collector: _RecordCollector, on_slow: Callable[[], None]) -> str:
+    """Feed frames to the collector until the stream ends; why it was cut short,
+    if it was. `on_slow` is called once, when the job has run YIELD_AFTER_SECONDS."""
+    slow_called = False
     try:
         while True:
-            frame = reader.frame(collector.deadline)
+            deadline = collector.deadline
+            if collector.ready_at and not slow_called:
+                deadline = min(deadline, collector.ready_at + YIELD_AFTER_SECONDS)
+            try:
+                frame = reader.frame(deadline)
+            except TimeoutError:
+                if deadline == collector.deadline:
+                    raise
+                on_slow()
+                slow_called = True
+                continue
             if frame is None:
                 return ""
             stream, data = frame
@@ -544,6 +566,14 @@ def _relay(reader: _FrameReader, collector: _RecordCollector) -> str:
     except OSError as error:
         collector.harness_error = f"lost the sandbox's output stream: {error}"
         return "harness_error"
+
+
+def _cpu_weight_lower(client: docker.DockerClient, container_id: str) -> None:
+    try:
+        client.api.update_container(container_id, cpu_shares=YIELDED_CPU_SHARES)
+    except ENGINE_ERRORS as error:
+        # Finished and removed meanwhile, most likely; the run goes on either way.
+        logger.debug("could not lower the CPU weight of %s: %s", container_id[:12], error)
 
 
 def _kill_quietly(client: docker.DockerClient, container_id: str) -> None:

@@ -148,6 +148,41 @@ def test_sleeping_past_the_limit_is_a_timeout(flask_exercise: Exercise) -> None:
     assert result["verdict"] == "timeout"
 
 
+def test_a_run_that_goes_on_yields_cpu_to_newer_ones(runtime: str) -> None:
+    # The weight the container's cgroup shows when the job starts, and once it
+    # changes (or the probe gives up, well inside the wall limit). gVisor shows
+    # a cgroup of its own, which does not change: there the run must just
+    # outlast the yield and complete.
+    give_up = 15 if runtime == "runc" else 2 * runner.YIELD_AFTER_SECONDS
+    run = run_probe(
+        "import time\n"
+        "def cpu_weights():\n"
+        "    def weight():\n"
+        "        for path in ('/sys/fs/cgroup/cpu/cpu.shares', '/sys/fs/cgroup/cpu.weight'):\n"
+        "            try:\n"
+        "                return open(path).read().strip()\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "        return 'unreadable'\n"
+        "    first = weight()\n"
+        f"    give_up = time.monotonic() + {give_up}\n"
+        "    while weight() == first and time.monotonic() < give_up:\n"
+        "        time.sleep(0.05)\n"
+        "    print('WEIGHTS', [first, weight()])\n",
+        "from probe import cpu_weights\ndef test_weights():\n    cpu_weights()\n",
+        wall_seconds=20,
+    )
+
+    assert probe_failures(run) == {} and run.status == "completed", run
+    if runtime == "runc":
+        # cgroup v1 shares; v2 shows the same as weight 100 and then 10.
+        seen = run.tests[0].output
+        assert (
+            f"WEIGHTS ['1024', '{runner.YIELDED_CPU_SHARES}']" in seen
+            or "WEIGHTS ['100', '10']" in seen
+        ), seen
+
+
 def test_a_memory_bomb_ends_in_the_memory_verdict(flask_exercise: Exercise) -> None:
     files = flask_app(
         '@app.get("/hello")\n'
