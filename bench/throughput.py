@@ -7,10 +7,12 @@ hello-world and FastAPI products submissions. It prints gradings per minute
 (first claim to last result) with the pool on and off, next to the ceiling:
 how many bare single-use containers of the sandbox image running
 `python -c "import pytest, flask"` this machine churns a minute at the same
-concurrency. Then fairness: two infinite loops are queued ahead of a correct
-Flask submission, and the correct one's wait is printed. Last, the memory the
-pool's idle containers hold. Every submission must be graded exactly once or
-the run stops. It prints figures; nothing asserts on them.
+concurrency, and the floor: the same for containers doing only the least a
+grading must (two processes' imports and one trivial pytest session). Then
+fairness: two infinite loops are queued ahead of a correct Flask submission,
+and the correct one's wait is printed. Last, the memory the pool's idle
+containers hold. Every submission must be graded exactly once or the run stops.
+It prints figures; nothing asserts on them.
 
     python -m bench.throughput [--submissions 200] [--parts throughput,fairness,memory]
 """
@@ -116,15 +118,29 @@ def throughput_round(count: int, pool_size: int, workdir: Path, database_url: st
     }
 
 
-def ceiling_per_minute(count: int, concurrency: int) -> float:
-    """Bare single-use containers of the image, `concurrency` at a time."""
+CEILING_CODE = "import pytest, flask"
+# The least a grading can do with its tests run by pytest in one process and
+# the learner's code in another: the two processes' imports and one pytest
+# session over a trivial test, without the supervisor, the app or a hidden phase.
+FLOOR_CODE = (
+    "import os, subprocess, sys\n"
+    "learner = subprocess.Popen([sys.executable, '-c', 'import flask, waitress'])\n"
+    "import httpx, pytest\n"
+    "os.chdir('/tmp')\n"
+    "open('test_trivial.py', 'w').write('def test_trivial():\\n    assert True\\n')\n"
+    "session = pytest.main(['-q', '-p', 'no:cacheprovider', 'test_trivial.py'])\n"
+    "sys.exit(learner.wait() or session)\n"
+)
+
+
+def bare_per_minute(count: int, concurrency: int, code: str) -> float:
+    """Bare single-use containers of the image running `python -c code`,
+    `concurrency` at a time."""
     from sandboxes.runner import sandbox_bare_python
 
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency) as threads:
-        exits = list(
-            threads.map(lambda _: sandbox_bare_python("import pytest, flask"), range(count))
-        )
+        exits = list(threads.map(lambda _: sandbox_bare_python(code), range(count)))
     if any(exits):
         raise SystemExit(f"a bare container failed: exit codes {sorted(set(exits))}")
     return count / (time.monotonic() - began) * 60
@@ -203,13 +219,15 @@ def main() -> None:
         # This process only stores the batch; the server grades it.
         settings.SUBMISSIONS_ACTIVE_PER_USER = settings.SUBMISSIONS_PER_MINUTE = 100_000
         concurrency = settings.GRADER_WORKERS
-        rounds, ceiling, waits, memory = {}, 0.0, [], []
+        rounds, ceiling, floor, waits, memory = {}, 0.0, 0.0, [], []
         if "throughput" in parts:
             rounds = {
                 size: throughput_round(args.submissions, size, Path(scratch), database_url)
                 for size in (concurrency, 0)
             }
-            ceiling = ceiling_per_minute(min(args.submissions, 100), concurrency)
+            bare_count = min(args.submissions, 100)
+            ceiling = bare_per_minute(bare_count, concurrency, CEILING_CODE)
+            floor = bare_per_minute(bare_count, concurrency, FLOOR_CODE)
         if "fairness" in parts:
             waits = fairness_seconds(args.fairness_rounds, Path(scratch), database_url)
         if "memory" in parts:
@@ -230,7 +248,11 @@ def main() -> None:
             f"{figures['per_minute'] / ceiling:4.0%} of the ceiling"
         )
     if rounds:
-        print(f"  ceiling     {ceiling:6.0f} bare containers/min (`import pytest, flask`)")
+        print(f"  ceiling     {ceiling:6.0f} bare containers/min (`{CEILING_CODE}`)")
+        print(
+            f"  floor       {floor:6.0f} bare containers/min, {floor / ceiling:4.0%} of the "
+            "ceiling (pytest+httpx and flask+waitress in two processes, one trivial pytest session)"
+        )
     if waits:
         print(
             f"Fairness: a correct Flask submission behind two infinite loops, "

@@ -10,7 +10,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from api.websocket_auth import token_or_session_auth  # noqa: E402
-from grader.dispatch import grader_started_with_server  # noqa: E402
+from grader.inline import grader_started_with_server  # noqa: E402
 from grader.routing import websocket_urlpatterns  # noqa: E402
 
 application = grader_started_with_server(

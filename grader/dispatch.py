@@ -1,217 +1,51 @@
-"""Getting queued submissions graded.
+"""Getting a stored submission to a grader: what the submitting side
+(grader.services) calls once a submission is committed. A leaf: it queues and
+nothing else, and imports nothing of grader.
 
-Inline mode (the default, one machine): a bounded pool of workers inside the
-web process. The pool lives on the server's event loop; each grading runs in
-one of its own threads through sync_to_async, so that the events a grading
-publishes go through the loop that the WebSocket consumers listen on (the
-in-memory channel layer is not thread-safe).
-
-The queue itself is the database: dispatching only wakes the pool, a pool
-that was not told looks for queued work every GRADER_POLL_SECONDS, and a
-pool that starts finds what a previous process left queued or half-graded.
-
-Celery mode (GRADER_BACKEND=celery): a task per submission on the Redis
-broker, graded by Celery workers on any host (grader/tasks.py); the database
-stays the queue of record, and the workers' sweep (grader/periodic.py) sends a
-task again for what was lost.
+The queue itself is the database. Inline mode (the default, one machine):
+dispatching wakes this process's grader pool (grader/inline.py), which
+registers itself here as it starts; a process without one (a management
+command) leaves the submission to the server's pool, which looks for queued
+work every GRADER_POLL_SECONDS. Celery mode (GRADER_BACKEND=celery): a task
+by name on the Redis broker, graded by Celery workers on any host
+(grader/tasks.py); when it cannot be sent or is lost later, the workers' sweep
+(grader/periodic.py) sends another.
 """
 
-import asyncio
-import contextlib
 import logging
-import sys
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+
+from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
-# Seconds to wait before trying again when Docker cannot be used.
-UNAVAILABLE_BACKOFF = 5.0
-RECOVERY_INTERVAL = 10.0
+# The grading task's name (grader/tasks.py), which names one submission.
+GRADE_TASK = "grader.grade_submission"
+
+_inline_wake: Callable[[], None] | None = None
 
 
-class InlineGraderPool:
-    def __init__(self, *, workers: int, poll_seconds: float) -> None:
-        self.workers = workers
-        self.poll_seconds = poll_seconds
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.tasks: list[asyncio.Task[None]] = []
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
-        # The jobs other apps registered with the sweep (grader/periodic.py; the
-        # api app's result callbacks) wait on other people's servers: a thread of
-        # their own, so a slow receiver never holds up a grading.
-        self.jobs_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sweep-jobs")
-        self.wakeup: asyncio.Event | None = None
-        # Whether the last try met an unusable sandbox; saves a write per grading.
-        self.unavailable = False
+def inline_wake_register(wake: Callable[[], None] | None) -> None:
+    """The inline pool of this process says how to wake it (None when it stops)."""
+    global _inline_wake
+    _inline_wake = wake
 
-    @property
-    def running(self) -> bool:
-        return bool(self.tasks) and not all(task.done() for task in self.tasks)
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Start the workers on `loop`; call from the loop's thread."""
-        if self.running:
-            return
-        self.loop = loop
-        self.wakeup = asyncio.Event()
-        self.tasks = [
-            loop.create_task(self._sandbox_pool_prepare()),
-            loop.create_task(self._recover_periodically()),
-            loop.create_task(self._run_registered_jobs_periodically()),
-        ]
-        self.tasks += [loop.create_task(self._work(index)) for index in range(self.workers)]
-        logger.info("inline grader started with %d workers", self.workers)
-
-    async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks = []
-
-    def wake(self) -> None:
-        """Tell idle workers there is work; safe from any thread."""
-        if self.loop is not None and self.wakeup is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self.wakeup.set)
-
-    def _in_thread(
-        self, function: Callable[..., Any], executor: ThreadPoolExecutor | None = None
-    ) -> Callable[..., Awaitable[Any]]:
-        def with_fresh_connections(*args: Any, **kwargs: Any) -> Any:
-            close_old_connections()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                close_old_connections()
-
-        return sync_to_async(
-            with_fresh_connections, thread_sensitive=False, executor=executor or self.executor
+def submission_dispatch(*, submission_id: uuid.UUID) -> bool:
+    """Get a queued submission graded. False when the broker could not be
+    reached; never raises: the submission is stored as queued either way."""
+    if settings.GRADER_BACKEND != "celery":
+        if _inline_wake is not None:
+            _inline_wake()
+        return True
+    try:
+        celery_app.send_task(
+            GRADE_TASK, args=[str(submission_id)], queue=settings.GRADER_QUEUE, retry=True
         )
-
-    async def _run_registered_jobs_periodically(self) -> None:
-        from grader.periodic import sweep_jobs_run
-
-        run = self._in_thread(sweep_jobs_run, executor=self.jobs_executor)
-        while True:
-            try:
-                await run()
-            except Exception:
-                logger.exception("the registered periodic jobs failed")
-            await asyncio.sleep(settings.CALLBACK_POLL_SECONDS)
-
-    async def _sandbox_pool_prepare(self) -> None:
-        from grader.services import sandbox_pool_prepare
-
-        try:
-            await self._in_thread(sandbox_pool_prepare)()
-        except Exception:
-            # Without it the pool fills with what gradings claim.
-            logger.exception("starting the sandbox pool failed")
-
-    async def _recover_periodically(self) -> None:
-        from grader.services import grader_status_set, submissions_recover_abandoned
-        from sandboxes.runner import SandboxUnavailable, engine_check, sandboxes_prune
-
-        while True:
-            try:
-                if await self._in_thread(submissions_recover_abandoned)():
-                    self.wake()
-                # Containers of a process that died mid-grading, or that the
-                # engine refused to remove, are cleared away here.
-                await self._in_thread(sandboxes_prune)()
-                if self.unavailable:
-                    # Back without anything to grade: say so before the next submission.
-                    await self._in_thread(engine_check)()
-                    self.unavailable = False
-                    await self._in_thread(grader_status_set)(available=True)
-            except SandboxUnavailable:
-                pass
-            except Exception:
-                logger.exception("recovering abandoned submissions failed")
-            await asyncio.sleep(RECOVERY_INTERVAL)
-
-    async def _work(self, index: int) -> None:
-        from grader.services import grader_status_set, submission_grade_next, worker_name
-        from sandboxes.runner import SandboxUnavailable
-
-        worker = f"{worker_name()}:{index}"
-        assert self.wakeup is not None
-        while True:
-            try:
-                graded = await self._in_thread(submission_grade_next)(worker=worker)
-            except SandboxUnavailable as error:
-                await self._in_thread(grader_status_set)(available=False, reason=str(error))
-                self.unavailable = True
-                await asyncio.sleep(UNAVAILABLE_BACKOFF)
-                continue
-            except Exception:
-                logger.exception("grader worker %s failed", worker)
-                await asyncio.sleep(1)
-                continue
-            if graded:
-                if self.unavailable:
-                    self.unavailable = False
-                    await self._in_thread(grader_status_set)(available=True)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
-            self.wakeup.clear()
-
-
-_pool: InlineGraderPool | None = None
-
-
-def inline_pool() -> InlineGraderPool:
-    global _pool
-    if _pool is None:
-        _pool = InlineGraderPool(
-            workers=settings.GRADER_WORKERS, poll_seconds=settings.GRADER_POLL_SECONDS
-        )
-    return _pool
-
-
-def submission_dispatch(*, submission_id: uuid.UUID) -> None:
-    """Called once a new submission is committed: get it graded."""
-    if settings.GRADER_BACKEND == "inline":
-        # A pool in this process picks it up at once; otherwise the pool of the
-        # server finds it in the queue within GRADER_POLL_SECONDS.
-        inline_pool().wake()
-    elif settings.GRADER_BACKEND == "celery":
-        # A task on the broker; if it cannot be sent, or is lost later, the
-        # workers' sweep sends another (grader/periodic.py).
-        from grader.tasks import submission_enqueue
-
-        submission_enqueue(submission_id=submission_id)
-
-
-ASGIApp = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]
-
-
-def grader_started_with_server(application: ASGIApp) -> ASGIApp:
-    """Wrap the ASGI application so the inline pool runs in the server process.
-
-    Under Daphne the pool starts as soon as the server's loop runs (so work a
-    previous process left behind is picked up without waiting for a visitor);
-    under any other server it starts with the first connection.
-    """
-    if settings.GRADER_BACKEND != "inline" or not settings.GRADER_INLINE_AUTOSTART:
-        return application
-    reactor = sys.modules.get("twisted.internet.reactor")
-    if reactor is not None and hasattr(reactor, "_asyncioEventloop"):
-        # Daphne runs the application on Twisted's asyncio reactor.
-        loop = reactor._asyncioEventloop
-        reactor.callWhenRunning(lambda: inline_pool().start(loop))
-
-    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        pool = inline_pool()
-        if not pool.running:
-            pool.start(asyncio.get_running_loop())
-        await application(scope, receive, send)
-
-    return app
+    except Exception:
+        logger.exception("could not send submission %s to the broker", submission_id)
+        return False
+    return True

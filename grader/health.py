@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from grader.models import Submission
 from grader.selectors import grader_status_get
 from sandboxes.runner import SandboxUnavailable, engine_check, sandbox_pool_if_started
@@ -73,10 +74,8 @@ def _channel_layer_check() -> dict[str, Any]:
 
 
 def _broker_check() -> dict[str, Any]:
-    from config.celery import app
-
     try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
             broker.ensure_connection(max_retries=1, timeout=ROUND_TRIP_SECONDS)
             broker.default_channel.client.ping()
     except Exception as error:

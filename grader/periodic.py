@@ -1,18 +1,23 @@
-"""The periodic jobs of GRADER_BACKEND=celery, run by every worker.
+"""The periodic sweep, one for both backends: what it does is decided here;
+when it runs, by its driver. The inline grader runs it on the server's event
+loop (grader/inline.py); each Celery worker in its main process, in a thread
+started when the worker is ready (Sweeper, below).
 
-Every GRADER_SWEEP_SECONDS each Celery worker process (its main process, in a
-thread started when the worker is ready) sweeps:
-
+Every GRADER_SWEEP_SECONDS:
 - gradings whose worker died (lease run out, or a dead process on this host)
   go back to the queue and are dispatched again at once;
-- submissions that sat queued long after their last task was sent (Redis lost
-  it: restarted without persistence, flushed, or the web could not reach it)
-  are dispatched again;
+- under Celery, submissions that sat queued long after their last task was
+  sent (Redis lost it: restarted without persistence, flushed, or the web
+  could not reach it) are dispatched again (the inline pool reads the queue
+  itself, so nothing is lost there);
 - a grader marked unavailable is checked again, so /healthz recovers even when
   nothing is waiting;
-- leftover sandbox containers are removed (every GRADER_PRUNE_SECONDS);
-- the jobs other apps registered with `sweep_job_register` run (the api app's:
-  due result callbacks are delivered), in a thread of their own.
+- leftover sandbox containers are removed (at the first sweep, then every
+  GRADER_PRUNE_SECONDS).
+
+Every CALLBACK_POLL_SECONDS, in a thread of their own, the jobs other apps
+registered with `sweep_job_register` run (the api app's: due result
+callbacks are delivered).
 
 Why every worker and not one beat process: nothing to elect, nothing to lose
 when a host dies. Each job claims its work with a conditional UPDATE (or only
@@ -23,6 +28,7 @@ thing once; a duplicate task can at worst be sent, and its claim then refuses it
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,10 +39,10 @@ from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
+from grader.dispatch import submission_dispatch
 from grader.models import Submission
 from grader.selectors import grader_status_get
 from grader.services import grader_status_set, submissions_recover_abandoned
-from grader.tasks import submission_enqueue
 from sandboxes.runner import SandboxUnavailable, engine_check, sandboxes_prune
 
 logger = logging.getLogger(__name__)
@@ -57,7 +63,7 @@ class Sweep:
 def submission_redispatch(*, submission_id: uuid.UUID) -> bool:
     """Send the grading task of a queued submission again, and note when."""
     Submission.objects.filter(pk=submission_id).update(dispatched_at=timezone.now())
-    return submission_enqueue(submission_id=submission_id)
+    return submission_dispatch(submission_id=submission_id)
 
 
 def submissions_redispatch_stale(*, older_than: float) -> list[uuid.UUID]:
@@ -84,7 +90,7 @@ def submissions_redispatch_stale(*, older_than: float) -> list[uuid.UUID]:
                 submission_id,
                 int(older_than),
             )
-            if submission_enqueue(submission_id=submission_id):
+            if submission_dispatch(submission_id=submission_id):
                 redispatched.append(submission_id)
     return redispatched
 
@@ -107,7 +113,7 @@ _jobs: dict[str, Callable[[], object]] = {}
 
 
 def sweep_job_register(name: str, job: Callable[[], object]) -> None:
-    """Have every sweep (Celery workers) and the inline pool also run `job`.
+    """Have the sweep (of the inline grader and of every Celery worker) also run `job`.
 
     A job must be safe to run in several processes at once (claim its work with
     a conditional UPDATE) and may block on the network: it runs in its own thread.
@@ -124,9 +130,23 @@ def sweep_jobs_run() -> None:
             logger.exception("the periodic job %s failed", name)
 
 
-def sweep_run(*, prune: bool = False) -> Sweep:
+# When this process prunes next (monotonic seconds): at its first sweep.
+_next_prune = 0.0
+
+
+def _prune_due() -> bool:
+    global _next_prune
+    now = time.monotonic()
+    if now < _next_prune:
+        return False
+    _next_prune = now + settings.GRADER_PRUNE_SECONDS
+    return True
+
+
+def sweep_run(*, prune: bool | None = None) -> Sweep:
     """One sweep of grader's own jobs (the registered ones are sweep_jobs_run's);
-    each job's failure is logged, not fatal."""
+    each job's failure is logged, not fatal. `prune` defaults to whether this
+    process's prune is due."""
     done = Sweep()
     try:
         done.recovered = submissions_recover_abandoned()
@@ -134,15 +154,16 @@ def sweep_run(*, prune: bool = False) -> Sweep:
             submission_redispatch(submission_id=submission_id)
     except Exception:
         logger.exception("recovering abandoned gradings failed")
-    try:
-        done.redispatched = submissions_redispatch_stale(
-            older_than=settings.GRADER_REDISPATCH_SECONDS
-        )
-    except Exception:
-        logger.exception("dispatching stale submissions again failed")
+    if settings.GRADER_BACKEND == "celery":
+        try:
+            done.redispatched = submissions_redispatch_stale(
+                older_than=settings.GRADER_REDISPATCH_SECONDS
+            )
+        except Exception:
+            logger.exception("dispatching stale submissions again failed")
     try:
         grader_status_refresh()
-        if prune:
+        if _prune_due() if prune is None else prune:
             done.pruned = sandboxes_prune()
     except SandboxUnavailable:
         pass
@@ -151,49 +172,33 @@ def sweep_run(*, prune: bool = False) -> Sweep:
     return done
 
 
-def _sweep_jobs_run_closing() -> None:
-    try:
-        sweep_jobs_run()
-    finally:
-        connections.close_all()
-
-
 class Sweeper(threading.Thread):
-    """Runs sweep_run every GRADER_SWEEP_SECONDS (with jitter, so that workers
-    started together do not sweep in step) until stopped, and the registered jobs
-    as often in a thread of their own: a callback receiver that is slow to answer
-    must never hold up the recovery of a dead worker's grading."""
+    """A Celery worker's driver of the sweep: sweep_run every GRADER_SWEEP_SECONDS
+    (with jitter, so that workers started together do not sweep in step) until
+    stopped, and the registered jobs every CALLBACK_POLL_SECONDS in a thread of
+    their own: a callback receiver that is slow to answer must never hold up
+    the recovery of a dead worker's grading."""
 
     def __init__(self) -> None:
         super().__init__(name="lectern-sweeper", daemon=True)
         self.stopping = threading.Event()
-        self.jobs: threading.Thread | None = None
+        self.jobs = threading.Thread(target=self._jobs_run, name="lectern-sweep-jobs", daemon=True)
 
-    def _jobs_start(self) -> None:
-        # Not again while the last round still runs: rounds never pile up.
-        if self.jobs is None or not self.jobs.is_alive():
-            self.jobs = threading.Thread(
-                target=_sweep_jobs_run_closing, name="lectern-sweep-jobs", daemon=True
-            )
-            self.jobs.start()
-
-    def run(self) -> None:
-        interval = settings.GRADER_SWEEP_SECONDS
-        next_prune = 0.0
-        elapsed = 0.0
+    def _every(self, seconds: float, job: Callable[[], object]) -> None:
         while not self.stopping.is_set():
             try:
-                prune = elapsed >= next_prune
-                if prune:
-                    next_prune = elapsed + settings.GRADER_PRUNE_SECONDS
-                sweep_run(prune=prune)
-                self._jobs_start()
+                job()
             finally:
                 # The thread's own connections; never left open across a pause.
                 connections.close_all()
-            pause = interval * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
-            self.stopping.wait(pause)
-            elapsed += pause
+            self.stopping.wait(seconds * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+
+    def _jobs_run(self) -> None:
+        self._every(settings.CALLBACK_POLL_SECONDS, sweep_jobs_run)
+
+    def run(self) -> None:
+        self.jobs.start()
+        self._every(settings.GRADER_SWEEP_SECONDS, sweep_run)
 
 
 _sweeper: Sweeper | None = None

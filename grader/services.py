@@ -9,7 +9,7 @@ import os
 import socket
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -248,25 +248,11 @@ def submission_cancel(*, submission_id: uuid.UUID, user: User) -> Submission:
         raise SubmissionInvalid("not_found", "No such submission, or it is not yours.", status=404)
     result = result_for_cancelled(tests_spec=_tests_spec(submission))
     now = timezone.now()
-    result["timings"] = {
-        "queued": submission.created_at.isoformat(),
-        "started": None,
-        "finished": now.isoformat(),
-        "queued_ms": int((now - submission.created_at).total_seconds() * 1000),
-        "grading_ms": 0,
-    }
+    result["timings"] = _result_timings(submission, finished=now)
     with transaction.atomic():
         cancelled = Submission.objects.filter(
             pk=submission.pk, status=Submission.Status.QUEUED
-        ).update(
-            status=Submission.Status.CANCELLED,
-            result=result,
-            score=result["score"],
-            max_score=result["max_score"],
-            verdict=result["status"],
-            gradable=False,
-            finished_at=now,
-        )
+        ).update(status=Submission.Status.CANCELLED, **_result_fields(result, finished=now))
         if not cancelled:
             status = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True)
             raise SubmissionInvalid(
@@ -435,25 +421,12 @@ def _complete(
     """Store the result. `sandbox`: whether the run's container came from the
     pool, and how long the grading waited for it (docs/sandbox.md, "The pool")."""
     finished = timezone.now()
-    started = submission.started_at or finished
-    result["timings"] = {
-        "queued": submission.created_at.isoformat(),
-        "started": started.isoformat(),
-        "finished": finished.isoformat(),
-        "queued_ms": int((started - submission.created_at).total_seconds() * 1000),
-        "grading_ms": int((finished - started).total_seconds() * 1000),
-        **(sandbox or {}),
-    }
+    result["timings"] = {**_result_timings(submission, finished=finished), **(sandbox or {})}
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(
             status=Submission.Status.COMPLETED,
-            result=result,
-            score=result["score"],
-            max_score=result["max_score"],
-            verdict=result["status"],
-            gradable=result["gradable"],
-            finished_at=finished,
             lease_expires_at=None,
+            **_result_fields(result, finished=finished),
         )
         if submission.mode == Submission.Mode.SUBMIT and submission.user is not None:
             exercise_progress_record(
@@ -464,6 +437,31 @@ def _complete(
             type=SubmissionEvent.Type.COMPLETED,
             data={"result": result},
         )
+
+
+def _result_timings(submission: Submission, *, finished: datetime) -> dict[str, Any]:
+    """When it was queued, started (None: never) and finished, and the waits between."""
+    started = submission.started_at
+    waited = (started or finished) - submission.created_at
+    return {
+        "queued": submission.created_at.isoformat(),
+        "started": started.isoformat() if started else None,
+        "finished": finished.isoformat(),
+        "queued_ms": int(waited.total_seconds() * 1000),
+        "grading_ms": int((finished - started).total_seconds() * 1000) if started else 0,
+    }
+
+
+def _result_fields(result: dict[str, Any], *, finished: datetime) -> dict[str, Any]:
+    """The columns a final result sets, read from it."""
+    return {
+        "result": result,
+        "score": result["score"],
+        "max_score": result["max_score"],
+        "verdict": result["status"],
+        "gradable": result["gradable"],
+        "finished_at": finished,
+    }
 
 
 GRADER_UNAVAILABLE_MESSAGE = (

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from accounts.services import NewApiToken
 from api.callbacks import _delivery_claim, callbacks_deliver_due
 from api.models import CallbackAttempt, CallbackDelivery
-from grader.dispatch import InlineGraderPool
+from grader.inline import InlineGraderPool
 from grader.periodic import sweep_jobs_run
 from grader.services import submission_cancel
 from lessons.models import Exercise

@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from grader.dispatch import InlineGraderPool
+from grader.inline import InlineGraderPool
 from grader.models import Submission
 from grader.services import grade_submission, submission_create
 from lessons.models import Exercise, ExerciseProgress

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from grader.models import Submission
 from grader.services import SubmissionInvalid, grade_submission, submission_create
@@ -127,8 +128,6 @@ def _read_files(paths: list[str]) -> dict[str, str]:
 
 
 def _grade(submission_id: uuid.UUID, failure: list[SandboxUnavailable]) -> None:
-    from django.db import connection
-
     try:
         # False means a running server's pool claimed it first; its events show up all the same.
         grade_submission(submission_id)
