@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import ApiToken
 from accounts.selectors import user_is_instructor
+from config.refusals import Refused
 
 # Recognisable prefixes: a secret scanner (or a person) can tell a leaked
 # Lectern token from any other string, and a token from a signing secret.
@@ -51,13 +52,10 @@ class ApiTokenInvalid(Exception):
         self.field = field
 
 
-class ApiTokenRejected(Exception):
-    """A presented token does not authenticate anyone. `code` is machine-readable."""
+class ApiTokenRejected(Refused):
+    """A presented token does not authenticate anyone (config/refusals.py)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    status = 401
 
 
 class CredentialsRejected(Exception):

@@ -13,9 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api.auth import TokenRejected
 from api.request_bodies import BodyNotJson
-from grader.services import SubmissionInvalid
+from config import refusals
+from config.refusals import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +46,11 @@ def error_json(
     fields: dict[str, str] | None = None,
     retry_after: int | None = None,
 ) -> JsonResponse:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        error["fields"] = fields
-    response = JsonResponse({"error": error}, status=status)
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
+    """config/refusals.py's error document, saying on a 401 which scheme to use (RFC 6750)."""
+    response = refusals.error_json(
+        code, message, status=status, fields=fields, retry_after=retry_after
+    )
     if status == 401:
-        # RFC 6750: say which scheme to use.
         response.headers["WWW-Authenticate"] = 'Bearer realm="lectern"'
     return response
 
@@ -79,14 +76,10 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     )
 
 
-def _submission_invalid(request: HttpRequest, exc: SubmissionInvalid) -> HttpResponse:
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     return error_json(
         exc.code, exc.message, status=exc.status, fields=exc.fields, retry_after=exc.retry_after
     )
-
-
-def _token_rejected(request: HttpRequest, exc: TokenRejected) -> HttpResponse:
-    return error_json(exc.code, exc.message, status=401)
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -136,8 +129,7 @@ def _internal_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def errors_install(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, _validation_error)  # type: ignore[arg-type]
-    api.add_exception_handler(SubmissionInvalid, _submission_invalid)  # type: ignore[arg-type]
-    api.add_exception_handler(TokenRejected, _token_rejected)  # type: ignore[arg-type]
+    api.add_exception_handler(Refused, _refused)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
     api.add_exception_handler(RequestDataTooBig, _request_too_big)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, _not_found)  # type: ignore[arg-type]

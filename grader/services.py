@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.refusals import Refused
 from grader import dispatch
 from grader.models import GraderStatus, Submission, SubmissionEvent
 from grader.results import (
@@ -52,25 +53,8 @@ logger = logging.getLogger(__name__)
 WORKER_TOKEN = uuid.uuid4().hex[:8]
 
 
-class SubmissionInvalid(Exception):
-    """Bad input: nothing was stored. `code` is machine-readable, `message` says what to fix."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        status: int = 400,
-        fields: dict[str, str] | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.fields = fields or {}
-        # Seconds after which the same request may succeed (HTTP Retry-After).
-        self.retry_after = retry_after
+class SubmissionInvalid(Refused):
+    """A submission or cancel refused (config/refusals.py); nothing was stored."""
 
 
 def worker_name() -> str:

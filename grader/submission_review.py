@@ -93,7 +93,7 @@ def submission_row(*, submission: Submission) -> SubmissionRow:
     return SubmissionRow(
         id=str(submission.id),
         url=reverse(
-            "lessons:exercise_history_detail",
+            "grader:exercise_history_detail",
             kwargs={"exercise_slug": submission.exercise.slug, "submission_id": submission.id},
         ),
         created_at=submission.created_at,

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from grader.views import error_response
+from config.refusals import error_json, refusal_json
 from lessons import selectors
 from lessons.models import Exercise, ExerciseProgress
 from lessons.services import ExerciseRequestInvalid, draft_delete, draft_save, hint_reveal
@@ -28,7 +28,7 @@ def _exercise(slug: str) -> Exercise | None:
 
 
 def _unknown(slug: str) -> JsonResponse:
-    return error_response("unknown_exercise", f"There is no exercise called {slug!r}.", status=404)
+    return error_json("unknown_exercise", f"There is no exercise called {slug!r}.", status=404)
 
 
 def _json_body(request: HttpRequest) -> Any:
@@ -43,7 +43,7 @@ def _json_body(request: HttpRequest) -> Any:
 def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
     learner = _learner(request)
     if learner is None:
-        return error_response("login_required", LOGIN_REQUIRED, status=401)
+        return error_json("login_required", LOGIN_REQUIRED, status=401)
     exercise = _exercise(exercise_slug)
     if exercise is None:
         return _unknown(exercise_slug)
@@ -51,7 +51,7 @@ def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
     if request.method == "GET":
         draft = selectors.draft_get(user=learner, exercise=exercise)
         if draft is None:
-            return error_response(
+            return error_json(
                 "no_draft", "No saved draft: the editor starts from the starter files.", status=404
             )
         return JsonResponse({"files": draft.files, "updated_at": draft.updated_at.isoformat()})
@@ -62,13 +62,13 @@ def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
 
     body = _json_body(request)
     if not isinstance(body, dict) or "files" not in body:
-        return error_response(
+        return error_json(
             "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400
         )
     try:
         draft = draft_save(user=learner, exercise=exercise, files=body["files"])
     except ExerciseRequestInvalid as error:
-        return error_response(error.code, error.message, status=error.status)
+        return refusal_json(error)
     return JsonResponse({"updated_at": draft.updated_at.isoformat()})
 
 
@@ -78,7 +78,7 @@ def exercise_hints(request: HttpRequest, exercise_slug: str) -> JsonResponse:
     """GET: the hints revealed so far. POST: reveal the next one."""
     learner = _learner(request)
     if learner is None:
-        return error_response("login_required", LOGIN_REQUIRED, status=401)
+        return error_json("login_required", LOGIN_REQUIRED, status=401)
     exercise = _exercise(exercise_slug)
     if exercise is None:
         return _unknown(exercise_slug)
@@ -88,7 +88,7 @@ def exercise_hints(request: HttpRequest, exercise_slug: str) -> JsonResponse:
         try:
             progress = hint_reveal(user=learner, exercise=exercise)
         except ExerciseRequestInvalid as error:
-            return error_response(error.code, error.message, status=error.status)
+            return refusal_json(error)
     else:
         progress = ExerciseProgress.objects.filter(user=learner, exercise=exercise).first()
     return JsonResponse(selectors.hint_state_get(exercise=exercise, progress=progress).as_json())

@@ -110,7 +110,7 @@ def exercise_widget(
         submit_url=exercise_submit_url(slug=exercise.slug),
         draft_url=reverse("lessons:exercise_draft", kwargs=slug),
         hints_url=reverse("lessons:exercise_hints", kwargs=slug),
-        history_url=reverse("lessons:exercise_history", kwargs=slug),
+        history_url=reverse("grader:exercise_history", kwargs=slug),
         lesson_url=lesson_url,
         is_authenticated=authenticated,
         login_url=f"{reverse('login')}?{back}",

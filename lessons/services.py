@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
+from config.refusals import Refused
 from lessons.models import Draft, Exercise, ExerciseProgress, Lesson, LessonVisit
 
 
@@ -49,15 +50,8 @@ def lesson_visit_record(*, user: User, lesson: Lesson) -> None:
 # --- Drafts ------------------------------------------------------------------------------
 
 
-class ExerciseRequestInvalid(Exception):
-    """A draft or hint request that cannot be met: `code` is machine-readable,
-    `message` says what to do, `status` is the HTTP status that fits."""
-
-    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+class ExerciseRequestInvalid(Refused):
+    """A draft or hint request that cannot be met (config/refusals.py)."""
 
 
 def draft_files_validate(*, exercise: Exercise, files: object) -> dict[str, str]:

@@ -18,15 +18,5 @@ urlpatterns = [
         exercise_endpoints.exercise_hints,
         name="exercise_hints",
     ),
-    path(
-        "exercises/<slug:exercise_slug>/history/",
-        views.exercise_history,
-        name="exercise_history",
-    ),
-    path(
-        "exercises/<slug:exercise_slug>/history/<uuid:submission_id>/",
-        views.exercise_history_detail,
-        name="exercise_history_detail",
-    ),
     path("author/version/", views.author_version, name="author_version"),
 ]

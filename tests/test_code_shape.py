@@ -37,6 +37,10 @@ def first_party(module: str) -> bool:
 
 
 def imported(node: ast.AST) -> list[str]:
+    """The modules an import statement names; [] for any other node."""
+    if isinstance(node, ast.ImportFrom) and node.module in PACKAGES:
+        # `from config import refusals` names config.refusals.
+        return [f"{node.module}.{alias.name}" for alias in node.names]
     if isinstance(node, ast.ImportFrom) and node.module and not node.level:
         return [node.module]
     if isinstance(node, ast.Import):
@@ -55,7 +59,7 @@ def test_no_first_party_import_hides_in_a_function() -> None:
                 for module in imported(node):
                     where = str(path.relative_to(PROJECT))
                     if first_party(module) and (where, module) not in ALLOWED_INSIDE_FUNCTIONS:
-                        hidden.append(f"{where}:{node.lineno} imports {module}")
+                        hidden.append(f"{where}:{getattr(node, 'lineno', 0)} imports {module}")
     assert hidden == []
 
 
@@ -63,7 +67,7 @@ def test_module_level_imports_have_no_circle() -> None:
     modules = project_modules()
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
-        targets = set()
+        targets: set[str] = set()
         for node in ast.parse(path.read_text()).body:
             for module in imported(node):
                 # `from grader import dispatch` names the module grader.dispatch.
@@ -91,3 +95,38 @@ def test_module_level_imports_have_no_circle() -> None:
     for name in sorted(graph):
         visit(name, [name])
     assert circles == []
+
+
+# What each app may import of the others: content at the bottom, submissions
+# over it, the API over both (README, "How it fits together"). config is
+# the project's wiring; only its leaf modules are for apps to import, but
+# `manage.py author` serves the whole site.
+MAY_IMPORT = {
+    "sandboxes": set(),
+    "accounts": {"config.refusals", "lessons"},
+    "lessons": {"config.refusals", "sandboxes"},
+    "grader": {"config.refusals", "config.celery", "lessons", "sandboxes", "accounts"},
+    "api": {"config.refusals", "lessons", "grader", "sandboxes", "accounts"},
+}
+
+
+def test_apps_import_only_what_is_below_them() -> None:
+    wrong = []
+    for name, path in project_modules().items():
+        app = name.split(".")[0]
+        if app not in MAY_IMPORT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            for module in imported(node):
+                other = module.split(".")[0]
+                where = str(path.relative_to(PROJECT))
+                if not first_party(module) or other == app:
+                    continue
+                if (where, module) in ALLOWED_INSIDE_FUNCTIONS:
+                    continue
+                allowed = MAY_IMPORT[app]
+                if other not in allowed and not any(
+                    module == leaf or module.startswith(f"{leaf}.") for leaf in allowed
+                ):
+                    wrong.append(f"{where} imports {module}")
+    assert wrong == []

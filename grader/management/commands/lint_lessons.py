@@ -3,6 +3,9 @@
 Prints each problem as `file:line: what is wrong`, then a summary line. Exit
 status 0 when there is none, 1 when there is any, 2 for a usage error, 3 when
 --run cannot use Docker or the sandbox image. Never touches the database.
+
+In grader, not lessons: the content checks are lessons', the reference
+solutions' runs (--run) the grader's, and lessons imports nothing of grader.
 """
 
 import time
