@@ -8,9 +8,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +29,7 @@ from grader.results import (
 )
 from grader.selectors import submission_get_visible, submission_queue_position
 from grader.submission_events import event_append, grader_status_publish, positions_publish
+from lessons.learner_files import learner_files_check
 from lessons.models import Exercise
 from lessons.services import exercise_progress_record
 from sandboxes.harness import HarnessMode
@@ -66,71 +65,9 @@ def worker_name() -> str:
 
 def submission_files_validate(*, exercise: Exercise, files: object) -> dict[str, str]:
     """Check the files a learner sends; raise SubmissionInvalid saying what to fix."""
-    accepted = list(exercise.accepted_files)
-    if not isinstance(files, Mapping):
-        raise SubmissionInvalid(
-            "invalid_files", 'Send the files as an object of file name to text: {"app.py": "..."}.'
-        )
-    if not files or all(isinstance(text, str) and not text.strip() for text in files.values()):
-        raise SubmissionInvalid(
-            "empty_submission",
-            f"The submission is empty: write your code in {', '.join(accepted)}.",
-        )
-    if len(files) > settings.SUBMISSION_MAX_FILES:
-        raise SubmissionInvalid(
-            "too_many_files",
-            f"A submission may hold at most {settings.SUBMISSION_MAX_FILES} files; "
-            f"this one has {len(files)}.",
-        )
-    total = 0
-    problems: dict[str, str] = {}
-    for name, text in files.items():
-        if not isinstance(name, str) or not isinstance(text, str):
-            raise SubmissionInvalid(
-                "invalid_files", "Every file name and file content must be text."
-            )
-        problem = _file_name_problem(name, accepted)
-        if problem:
-            problems[name] = problem
-            continue
-        try:
-            total += len(text.encode("utf-8"))
-        except UnicodeEncodeError:
-            problems[name] = "contains bytes that are not valid UTF-8 text"
-    for name in files:
-        for parent in PurePosixPath(str(name)).parents:
-            if str(parent) in files:
-                problems[str(parent)] = f"is a file, and also the folder of {name!r}"
-    if problems:
-        name, problem = next(iter(problems.items()))
-        code = "undecodable_file" if "UTF-8" in problem else "invalid_file_name"
-        raise SubmissionInvalid(code, f"{name!r} {problem}.", fields=problems)
-    if total > settings.SUBMISSION_MAX_BYTES:
-        raise SubmissionInvalid(
-            "submission_too_large",
-            f"The submission is {total // 1024} KiB; the limit is "
-            f"{settings.SUBMISSION_MAX_BYTES // 1024} KiB in total.",
-            status=413,
-        )
-    return dict(files)
-
-
-FILE_NAME_MAX = 200
-
-
-def _file_name_problem(name: str, accepted: list[str]) -> str:
-    path = PurePosixPath(name)
-    if not name or "\\" in name or any(ord(char) < 32 or ord(char) == 127 for char in name):
-        return "is not a valid file name (no control characters or backslashes)"
-    if len(name) > FILE_NAME_MAX:
-        return f"is longer than {FILE_NAME_MAX} characters"
-    if path.is_absolute():
-        return "is an absolute path; use a name relative to the exercise, like app.py"
-    if ".." in path.parts:
-        return "contains '..'; file names may not leave the exercise folder"
-    if name not in accepted:
-        return f"is not a file of this exercise; it accepts: {', '.join(accepted)}"
-    return ""
+    return learner_files_check(
+        exercise=exercise, files=files, kind="submission", refusal=SubmissionInvalid
+    )
 
 
 def submission_create(

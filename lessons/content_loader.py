@@ -22,6 +22,7 @@ from django.db.models import Model, ProtectedError
 from django.urls import reverse
 
 from lessons.exercise_tests import ExerciseTestsError, collected_file_is, exercise_tests_discover
+from lessons.learner_files import file_name_problem
 from lessons.markdown_render import (
     ContentError,
     FrontMatter,
@@ -748,9 +749,11 @@ def _files_read(folder: Path, errors: list[ContentError]) -> dict[str, str]:
 
 
 def _file_name_problem(name: str) -> str | None:
+    # Learners' submissions follow the same path rules: a name they could
+    # never send would make the exercise impossible.
+    if problem := file_name_problem(name):
+        return problem
     path = PurePosixPath(name)
-    if not name or "\\" in name or path.is_absolute() or ".." in path.parts:
-        return "must be a relative path inside the exercise"
     if path.as_posix() != name:
         return "must be written in normal form (no './', no '//', no trailing '/')"
     if path.parts[0] in {"tests", "hidden"}:

@@ -2,15 +2,14 @@
 when a graded attempt completes), lesson visits, drafts and revealed hints. The
 lesson views read them back through lessons.selectors."""
 
-from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
 from config.refusals import Refused
+from lessons.learner_files import learner_files_check
 from lessons.models import Draft, Exercise, ExerciseProgress, Lesson, LessonVisit
 
 
@@ -54,50 +53,15 @@ class ExerciseRequestInvalid(Refused):
     """A draft or hint request that cannot be met (config/refusals.py)."""
 
 
-def draft_files_validate(*, exercise: Exercise, files: object) -> dict[str, str]:
-    """The submission rules (accepted names, count and size limits, same error
-    codes) except that a draft may be empty: a learner may clear a file."""
-    if not isinstance(files, Mapping):
-        raise ExerciseRequestInvalid(
-            "invalid_files", 'Send the files as an object of file name to text: {"app.py": "..."}.'
-        )
-    if len(files) > settings.SUBMISSION_MAX_FILES:
-        raise ExerciseRequestInvalid(
-            "too_many_files",
-            f"A draft may hold at most {settings.SUBMISSION_MAX_FILES} files; "
-            f"this one has {len(files)}.",
-        )
-    accepted = list(exercise.accepted_files)
-    total = 0
-    for name, text in files.items():
-        if not isinstance(name, str) or not isinstance(text, str):
-            raise ExerciseRequestInvalid(
-                "invalid_files", "Every file name and file content must be text."
-            )
-        if name not in accepted:
-            raise ExerciseRequestInvalid(
-                "invalid_file_name",
-                f"{name!r} is not a file of this exercise; it accepts: {', '.join(accepted)}.",
-            )
-        try:
-            total += len(text.encode("utf-8"))
-        except UnicodeEncodeError:
-            raise ExerciseRequestInvalid(
-                "undecodable_file", f"{name!r} contains characters that are not valid UTF-8 text."
-            ) from None
-    if total > settings.SUBMISSION_MAX_BYTES:
-        raise ExerciseRequestInvalid(
-            "submission_too_large",
-            f"The draft is {total // 1024} KiB; the limit is "
-            f"{settings.SUBMISSION_MAX_BYTES // 1024} KiB in total.",
-            status=413,
-        )
-    return dict(files)
-
-
 def draft_save(*, user: User, exercise: Exercise, files: object) -> Draft:
     """Replace the learner's draft of the exercise with these files."""
-    clean = draft_files_validate(exercise=exercise, files=files)
+    clean = learner_files_check(
+        exercise=exercise,
+        files=files,
+        kind="draft",
+        refusal=ExerciseRequestInvalid,
+        allow_empty=True,
+    )
     draft, _ = Draft.objects.update_or_create(
         user=user, exercise=exercise, defaults={"files": clean}
     )

@@ -388,6 +388,19 @@ def test_learner_file_may_not_be_a_conftest(loaded_demo):
     assert database_snapshot() == before
 
 
+def test_learner_file_must_be_a_name_a_learner_could_submit(loaded_demo):
+    # The submission check refuses names this long: such an exercise could never be passed.
+    root, before = loaded_demo
+    exercise_md = root / "demo/exercises/demo-add/exercise.md"
+    long_name = "a" * 200 + ".py"
+    exercise_md.write_text(
+        exercise_md.read_text().replace("limits:", f"files: [calc.py, {long_name}]\nlimits:")
+    )
+
+    assert_error(load_errors(root), exercise_md, 3, "is longer than 200 characters")
+    assert database_snapshot() == before
+
+
 def test_learner_file_may_be_a_test_file_unless_it_shadows_a_test_module(loaded_demo):
     root, _ = loaded_demo
     exercise = root / "demo/exercises/demo-add"
