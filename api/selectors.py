@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from api.models import CallbackDelivery
 from grader.models import Submission
@@ -16,7 +16,7 @@ from grader.selectors import (
 )
 from grader.submission_events import events_after
 from lessons.models import Exercise
-from lessons.selectors import course_list
+from lessons.selectors import course_list, exercises_offered
 from sandboxes.limits import LimitError, limits_resolve
 
 
@@ -36,12 +36,6 @@ class Links:
             "events": f"{self.base}/api/v1/submissions/{submission_id}/events",
             "websocket": f"{self.ws_base}/ws/submissions/{submission_id}/",
         }
-
-
-def _live_exercises() -> QuerySet[Exercise]:
-    # Exercises that a content reload took out of every lesson keep their
-    # submissions but are no longer offered.
-    return Exercise.objects.filter(lesson__isnull=False).select_related("course", "lesson")
 
 
 def api_course_list(*, links: Links) -> list[dict[str, Any]]:
@@ -79,7 +73,7 @@ def _exercise_summary(exercise: Exercise, links: Links) -> dict[str, Any]:
 
 
 def api_exercise_list(*, course_slug: str | None, links: Links) -> list[dict[str, Any]]:
-    exercises = _live_exercises().order_by(
+    exercises = exercises_offered().order_by(
         "course__order", "lesson__module__order", "lesson__order", "order", "slug"
     )
     if course_slug is not None:
@@ -88,7 +82,7 @@ def api_exercise_list(*, course_slug: str | None, links: Links) -> list[dict[str
 
 
 def api_exercise_get(*, slug: str) -> Exercise | None:
-    return _live_exercises().filter(slug=slug).first()
+    return exercises_offered().filter(slug=slug).first()
 
 
 def api_exercise_document(*, exercise: Exercise, links: Links) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from api.models import CallbackDelivery, IdempotencyKey
 from grader.models import Submission
 from grader.services import SubmissionInvalid, submission_create
 from lessons.models import Exercise
+from lessons.selectors import exercise_offered_get
 
 IDEMPOTENCY_KEY_MAX = 255
 # Printable ASCII, not beginning or ending with a space (HTTP would strip it):
@@ -43,12 +44,9 @@ class SubmissionAccepted:
 
 
 def exercise_get_live(*, slug: str) -> Exercise:
-    """An exercise of a lesson of the current content; raises SubmissionInvalid 404."""
-    exercise = (
-        Exercise.objects.select_related("course", "lesson")
-        .filter(slug=slug, lesson__isnull=False)
-        .first()
-    )
+    """An exercise learners may submit to (lessons.selectors.exercises_offered);
+    raises SubmissionInvalid 404."""
+    exercise = exercise_offered_get(slug=slug)
     if exercise is None:
         raise SubmissionInvalid(
             "unknown_exercise", f"There is no exercise called {slug!r}.", status=404

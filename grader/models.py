@@ -51,7 +51,7 @@ class Submission(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
-    # The final result document (docs/results.md); empty until completed.
+    # The final result document (docs/grading.md, "The result"); empty until completed.
     result = models.JSONField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(null=True, blank=True)

@@ -1,4 +1,4 @@
-"""Turns what the sandbox reported into the result document (docs/results.md).
+"""Turns what the sandbox reported into the result document (docs/grading.md, "The result").
 
 The grader decides the score here, on the host: the list of tests and their
 points comes from the exercise as loaded by the content loader, never from

@@ -29,13 +29,14 @@ from grader.selectors import (
 from grader.services import SubmissionInvalid, submission_create
 from grader.submission_review import submission_review, submission_row
 from lessons.models import Exercise
+from lessons.selectors import exercise_offered_get
 
 HISTORY_PAGE_SIZE = 25
 
 
 @require_POST
 def submission_create_view(request: HttpRequest, exercise_slug: str) -> JsonResponse:
-    exercise = Exercise.objects.filter(slug=exercise_slug).first()
+    exercise = exercise_offered_get(slug=exercise_slug)
     if exercise is None:
         return error_json(
             "unknown_exercise", f"There is no exercise called {exercise_slug!r}.", status=404

@@ -24,7 +24,7 @@ def _learner(request: HttpRequest) -> User | None:
 
 
 def _exercise(slug: str) -> Exercise | None:
-    return Exercise.objects.filter(slug=slug).first()
+    return selectors.exercise_offered_get(slug=slug)
 
 
 def _unknown(slug: str) -> JsonResponse:

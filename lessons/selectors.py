@@ -19,6 +19,19 @@ from lessons.models import (
 )
 
 
+def exercises_offered() -> QuerySet[Exercise]:
+    """The exercises learners may work on and submit to: those of a lesson of
+    the current content. One that a content reload took out of every lesson
+    keeps its submissions (and their history pages) but is no longer offered."""
+    return Exercise.objects.filter(lesson__isnull=False).select_related(
+        "course", "lesson", "lesson__course"
+    )
+
+
+def exercise_offered_get(*, slug: str) -> Exercise | None:
+    return exercises_offered().filter(slug=slug).first()
+
+
 def course_list() -> QuerySet[Course]:
     """Courses with at least one lesson (a course kept only for old submissions has none)."""
     return (

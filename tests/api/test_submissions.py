@@ -53,6 +53,18 @@ def test_a_submission_is_accepted_with_where_to_follow_it(
     assert document["learner"] == "learner"
 
 
+def test_an_exercise_no_lesson_lists_takes_no_submission(
+    api: ApiClient, flask_exercise: Exercise
+) -> None:
+    # The browser's endpoints refuse it the same way (tests/grader/test_views.py).
+    Exercise.objects.filter(pk=flask_exercise.pk).update(lesson=None)
+    response = api.post("/api/v1/submissions", body())
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_exercise"
+    assert not Submission.objects.exists()
+
+
 def test_my_submissions_are_listed_newest_first_a_page_at_a_time(
     api: ApiClient, other_api: ApiClient, flask_exercise: Exercise
 ) -> None:

@@ -132,3 +132,23 @@ def test_over_the_limit_is_a_429_with_retry_after(
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "too_many_active"
     assert response.headers["Retry-After"] == "5"
+
+
+def test_an_exercise_no_lesson_lists_takes_no_submission_or_draft(
+    client: Client, flask_exercise: Exercise
+) -> None:
+    # A content reload took it out of every lesson: its history stays, new work is refused,
+    # as the API refuses it (tests/api/test_submissions.py).
+    Exercise.objects.filter(pk=flask_exercise.pk).update(lesson=None)
+    refusals = [
+        post(client, flask_exercise.slug, {"files": GOOD}),
+        client.put(
+            f"/exercises/{flask_exercise.slug}/draft/",
+            data=json.dumps({"files": GOOD}),
+            content_type="application/json",
+        ),
+    ]
+
+    assert [r.status_code for r in refusals] == [404, 404]
+    assert {r.json()["error"]["code"] for r in refusals} == {"unknown_exercise"}
+    assert not Submission.objects.exists()

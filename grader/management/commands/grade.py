@@ -20,7 +20,7 @@ from django.db import connection
 from grader.models import Submission
 from grader.services import SubmissionInvalid, grade_submission, submission_create
 from grader.submission_events import events_after
-from lessons.models import Exercise
+from lessons.selectors import exercise_offered_get, exercises_offered
 from sandboxes.runner import SandboxUnavailable, engine_check
 
 USAGE_ERROR = 2
@@ -39,9 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print only the result JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        exercise = Exercise.objects.filter(slug=options["exercise"]).first()
+        exercise = exercise_offered_get(slug=options["exercise"])
         if exercise is None:
-            known = ", ".join(Exercise.objects.values_list("slug", flat=True)) or "none loaded"
+            known = ", ".join(exercises_offered().values_list("slug", flat=True)) or "none loaded"
             raise CommandError(
                 f"unknown exercise {options['exercise']!r} (known: {known})", returncode=USAGE_ERROR
             )
