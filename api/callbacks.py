@@ -38,7 +38,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.models import CallbackAttempt, CallbackDelivery
+from api.schemas import CallbackSubmissionOut
 from grader.models import Submission
+from grader.selectors import submission_document
 from grader.services import worker_name
 
 logger = logging.getLogger(__name__)
@@ -145,20 +147,10 @@ def callback_retry_delay(*, attempts: int) -> float:
 
 def callback_payload(*, submission: Submission) -> dict[str, Any]:
     """What is POSTed: the submission's final state and its result document."""
+    document = submission_document(submission=submission)
     return {
         "event": "submission.completed",
-        "submission": {
-            "id": str(submission.id),
-            "exercise": submission.exercise.slug,
-            "status": submission.status,
-            "mode": submission.mode,
-            "learner": submission.user.get_username() if submission.user else None,
-            "submitted_by": (
-                submission.submitted_by.get_username() if submission.submitted_by else None
-            ),
-            "created_at": submission.created_at.isoformat(),
-            "finished_at": submission.finished_at.isoformat() if submission.finished_at else None,
-        },
+        "submission": CallbackSubmissionOut.model_validate(document).model_dump(mode="json"),
         "result": submission.result,
     }
 

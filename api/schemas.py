@@ -159,17 +159,22 @@ class CallbackOut(Schema):
     last_error: str
 
 
-class SubmissionOut(Schema):
+class CallbackSubmissionOut(Schema):
+    """The submission in a result callback's body."""
+
     id: str
     exercise: str
     status: Literal["queued", "running", "completed", "cancelled"]
     mode: Literal["run", "submit"]
-    position: int
     learner: str | None
     submitted_by: str | None
     created_at: datetime
-    started_at: datetime | None
     finished_at: datetime | None
+
+
+class SubmissionOut(CallbackSubmissionOut):
+    position: int
+    started_at: datetime | None
     result: ResultOut | None
     events: list[EventOut]
     grader: GraderOut

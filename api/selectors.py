@@ -10,11 +10,10 @@ from django.db.models import Count, Q
 from api.models import CallbackDelivery
 from grader.models import Submission
 from grader.selectors import (
-    grader_status_get,
+    submission_document,
     submission_get_visible,
     submission_queue_position,
 )
-from grader.submission_events import events_after
 from lessons.models import Exercise
 from lessons.selectors import course_list, exercises_offered
 from sandboxes.limits import LimitError, limits_resolve
@@ -140,23 +139,10 @@ def _callback_document(submission: Submission) -> dict[str, Any] | None:
 def api_submission_document(
     *, submission: Submission, viewer: User, links: Links
 ) -> dict[str, Any]:
-    """A submission with its result and events, for its learner or its sender."""
+    """The submission's document (grader.selectors), for its learner or its
+    sender, with its URLs; SubmissionOut serialises it."""
     return {
-        "id": str(submission.id),
-        "exercise": submission.exercise.slug,
-        "status": submission.status,
-        "mode": submission.mode,
-        "position": submission_queue_position(submission=submission),
-        "learner": submission.user.get_username() if submission.user else None,
-        "submitted_by": (
-            submission.submitted_by.get_username() if submission.submitted_by else None
-        ),
-        "created_at": submission.created_at,
-        "started_at": submission.started_at,
-        "finished_at": submission.finished_at,
-        "result": submission.result,
-        "events": events_after(submission_id=submission.id, after=0),
-        "grader": grader_status_get(),
+        **submission_document(submission=submission),
         # The callback URL is the sender's business, not the learner's.
         "callback": (
             _callback_document(submission) if submission.submitted_by_id == viewer.pk else None

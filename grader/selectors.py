@@ -1,5 +1,6 @@
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -93,15 +94,27 @@ def submission_catch_up(*, submission_id: uuid.UUID, after: int) -> CatchUp:
     )
 
 
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def submission_document(*, submission: Submission) -> dict[str, Any]:
-    """The JSON shape of a submission for polling clients."""
+    """A submission with its result and events: the one JSON document of a
+    submission, which the widget polls and the API's schemas serialise
+    (SubmissionOut, and a part of it in result callbacks)."""
     return {
         "id": str(submission.id),
         "exercise": submission.exercise.slug,
         "status": submission.status,
         "mode": submission.mode,
         "position": submission_queue_position(submission=submission),
+        "learner": submission.user.get_username() if submission.user else None,
+        "submitted_by": (
+            submission.submitted_by.get_username() if submission.submitted_by else None
+        ),
         "created_at": submission.created_at.isoformat(),
+        "started_at": _when(submission.started_at),
+        "finished_at": _when(submission.finished_at),
         "result": submission.result,
         "grader": grader_status_get(),
         "events": events_after(submission_id=submission.id, after=0),

@@ -1,9 +1,11 @@
 """Submissions through the API: create, read, list, cancel; who may do what;
 idempotency; errors; the per-learner limits under concurrent requests."""
 
+import contextlib
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,8 +14,10 @@ from channels.testing import HttpCommunicator
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 
 from accounts.services import NewApiToken, api_token_create
+from api.callbacks import callback_payload
 from config.asgi import application
 from grader.models import Submission
 from grader.services import grade_submission, submission_claim
@@ -51,6 +55,32 @@ def test_a_submission_is_accepted_with_where_to_follow_it(
     assert document["status"] == "queued"
     assert document["events"][0]["type"] == "queued"
     assert document["learner"] == "learner"
+
+
+def test_the_widget_the_api_and_a_callback_show_one_document(
+    api: ApiClient, flask_exercise: Exercise, learner: User
+) -> None:
+    submission_id = api.post("/api/v1/submissions", body()).json()["id"]
+    browser = Client()
+    browser.force_login(learner)
+    widget = browser.get(f"/submissions/{submission_id}/").json()
+    document = api.get(f"/api/v1/submissions/{submission_id}").json()
+    callback = callback_payload(submission=Submission.objects.get(pk=submission_id))["submission"]
+
+    # The API's document is the widget's, with what only the API has; a
+    # callback's submission is a part of it.
+    assert set(document) - set(widget) == {"callback", "urls"}
+    assert all(same(document[key], value) for key, value in widget.items()), (widget, document)
+    assert all(same(document[key], value) for key, value in callback.items()), callback
+
+
+def same(api_value: Any, value: Any) -> bool:
+    """Equal, or the same moment: the API's JSON gives times to the millisecond."""
+    if isinstance(value, str) and isinstance(api_value, str) and value[:4].isdigit():
+        with contextlib.suppress(ValueError):
+            gap = datetime.fromisoformat(value) - datetime.fromisoformat(api_value)
+            return timedelta(0) <= gap < timedelta(milliseconds=1)
+    return bool(api_value == value)
 
 
 def test_an_exercise_no_lesson_lists_takes_no_submission(
