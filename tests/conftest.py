@@ -12,6 +12,7 @@ from django.db import connections
 
 from lessons.content_loader import ContentCheck, content_check, content_write
 from lessons.models import Exercise
+from tests.live_server import Site, daphne_server, live_database_url
 
 # Course content used as test data (its exercises' tests are graded in the
 # sandbox, not collected here).
@@ -65,6 +66,13 @@ def flask_exercise(db: None, shipped_content: ContentCheck) -> Exercise:
     """The shipped "Hello, World in Flask" exercise, loaded as `make run` loads it."""
     content_write(check=shipped_content)
     return Exercise.objects.get(slug="flask-hello-world")
+
+
+@pytest.fixture
+def site(flask_exercise: Exercise, tmp_path: Path) -> Iterator[Site]:
+    """Daphne with the in-process grader on a free port, over the test database."""
+    with daphne_server(database_url=live_database_url(), log_dir=tmp_path) as running:
+        yield running
 
 
 def exercise_files(folder: str) -> dict[str, str]:

@@ -2,7 +2,6 @@
 a submission posted over HTTP, the events read with a real WebSocket client."""
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,6 @@ from tests.conftest import exercise_files
 from tests.live_server import Site, daphne_server, live_database_url
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def site(flask_exercise: Exercise, tmp_path: Path) -> Iterator[Site]:
-    with daphne_server(database_url=live_database_url(), log_dir=tmp_path) as running:
-        yield running
 
 
 def test_submit_over_http_and_follow_over_a_real_websocket(

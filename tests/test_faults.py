@@ -19,7 +19,7 @@ from sandboxes.runner import LABEL, SandboxUnavailable, sandboxes_prune, sandbox
 from tests.conftest import exercise_files
 from tests.docker_proxy import DockerProxy
 from tests.live_server import daphne_server, live_database_url
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 

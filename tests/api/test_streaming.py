@@ -19,16 +19,15 @@ from grader.services import submission_create
 from lessons.models import Exercise
 from tests.api.conftest import bearer
 from tests.stored_events import append, passed
+from tests.support.answers import FLASK_APP
 from tests.websockets import TIMEOUT_SECONDS, Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
-
 
 @pytest.fixture
 def submission(flask_exercise: Exercise, learner: User) -> Submission:
-    return submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    return submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
 
 
 async def graded(submission: Submission) -> None:

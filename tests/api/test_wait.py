@@ -5,8 +5,6 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +13,7 @@ from accounts.services import NewApiToken
 from lessons.models import Exercise
 from tests.api.conftest import ApiClient
 from tests.conftest import exercise_files
-from tests.live_server import Site, daphne_server, live_database_url
+from tests.live_server import Site
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,12 +45,6 @@ def solution(sleep_seconds: int = 0) -> dict[str, str]:
     if sleep_seconds:
         code = f"import time\ntime.sleep({sleep_seconds})\n" + code
     return {"app.py": code}
-
-
-@pytest.fixture
-def site(flask_exercise: Exercise, tmp_path: Path) -> Iterator[Site]:
-    with daphne_server(database_url=live_database_url(), log_dir=tmp_path) as running:
-        yield running
 
 
 @pytest.mark.docker

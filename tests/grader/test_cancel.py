@@ -16,15 +16,14 @@ from grader.services import (
     submission_grade_next,
 )
 from lessons.models import Exercise
-
-GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+from tests.support.answers import FLASK_APP
 
 
 @pytest.mark.django_db
 def test_a_queued_submission_is_cancelled_with_a_result_and_a_final_event(
     flask_exercise: Exercise, learner: User
 ) -> None:
-    submission = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
 
     cancelled = submission_cancel(submission_id=submission.id, user=learner)
 
@@ -43,7 +42,7 @@ def test_a_queued_submission_is_cancelled_with_a_result_and_a_final_event(
 def test_a_cancelled_submission_is_never_claimed_or_graded(
     flask_exercise: Exercise, learner: User
 ) -> None:
-    submission = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
     submission_cancel(submission_id=submission.id, user=learner)
 
     assert submission_claim(submission_id=submission.id, worker="w") is False
@@ -56,7 +55,7 @@ def test_a_cancelled_submission_is_never_claimed_or_graded(
 
 @pytest.mark.django_db
 def test_only_a_queued_submission_can_be_cancelled(flask_exercise: Exercise, learner: User) -> None:
-    submission = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
     submission_claim(submission_id=submission.id, worker="w")
 
     with pytest.raises(SubmissionInvalid) as running:
@@ -68,7 +67,7 @@ def test_only_a_queued_submission_can_be_cancelled(flask_exercise: Exercise, lea
 def test_nobody_else_can_cancel_it(
     flask_exercise: Exercise, learner: User, other_learner: User
 ) -> None:
-    submission = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
 
     with pytest.raises(SubmissionInvalid) as refused:
         submission_cancel(submission_id=submission.id, user=other_learner)
@@ -82,7 +81,7 @@ def test_a_cancel_racing_a_claim_has_exactly_one_winner(
     flask_exercise: Exercise, learner: User
 ) -> None:
     for _ in range(10):
-        submission = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+        submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
 
         def cancel(submission: Submission = submission) -> str:
             try:

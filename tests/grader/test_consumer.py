@@ -12,11 +12,11 @@ from grader.models import Submission
 from grader.services import submission_create
 from lessons.models import Exercise
 from tests.stored_events import append, passed
+from tests.support.answers import FLASK_APP
 from tests.websockets import Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
@@ -41,7 +41,7 @@ def connect(submission: Submission, cookie: bytes, after: int = 0) -> Communicat
 
 @pytest.fixture
 def submission(flask_exercise: Exercise, learner: User) -> Submission:
-    return submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    return submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
 
 
 async def test_events_arrive_in_order_stored_then_live(

@@ -16,7 +16,8 @@ from grader.metrics import websockets_active
 from grader.models import Submission
 from grader.services import submission_create
 from lessons.models import Exercise
-from tests.grader.test_consumer import GOOD, ORIGIN, session_cookie
+from tests.grader.test_consumer import ORIGIN, session_cookie
+from tests.support.answers import FLASK_APP
 from tests.websockets import Communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +52,9 @@ def completed(
 def test_metrics_count_the_queue_gradings_and_latencies_from_the_database(
     flask_exercise: Exercise, learner: User
 ) -> None:
-    made = [submission_create(exercise=flask_exercise, files=GOOD, user=learner) for _ in range(6)]
+    made = [
+        submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner) for _ in range(6)
+    ]
     Submission.objects.filter(pk=made[0].pk).update(
         status=Submission.Status.RUNNING, started_at=timezone.now()
     )
@@ -82,7 +85,9 @@ def test_metrics_count_the_queue_gradings_and_latencies_from_the_database(
 def test_metrics_count_where_each_gradings_container_came_from(
     flask_exercise: Exercise, learner: User
 ) -> None:
-    made = [submission_create(exercise=flask_exercise, files=GOOD, user=learner) for _ in range(3)]
+    made = [
+        submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner) for _ in range(3)
+    ]
     for submission, sandbox, waited_ms in zip(
         made, ["pooled", "pooled", "fresh"], [4, 30, 1800], strict=True
     ):
@@ -119,7 +124,7 @@ async def test_open_websockets_are_counted_by_their_process(
     flask_exercise: Exercise, learner: User
 ) -> None:
     submission = await database_sync_to_async(submission_create)(
-        exercise=flask_exercise, files=GOOD, user=learner
+        exercise=flask_exercise, files=FLASK_APP, user=learner
     )
     before = websockets_active._value.get()
     communicator = Communicator(
@@ -151,7 +156,7 @@ def test_healthz_checks_the_database_the_channel_layer_and_the_sandbox(settings:
 def test_healthz_in_celery_mode_reports_the_broker_and_a_queue_nobody_takes_from(
     settings: Any, flask_exercise: Exercise, learner: User
 ) -> None:
-    waiting = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    waiting = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
     settings.GRADER_BACKEND = "celery"
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     settings.GRADER_REDISPATCH_SECONDS = 10

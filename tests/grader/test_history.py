@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from grader.models import Submission
 from lessons.models import Exercise
+from tests.support.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -98,12 +99,6 @@ def graded(
     )
     submission.refresh_from_db()
     return submission
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def detail_url(submission: Submission) -> str:

@@ -21,14 +21,15 @@ from grader.services import (
     submissions_recover_abandoned,
 )
 from lessons.models import Exercise
+from tests.support.answers import FLASK_APP
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
-
 
 def create(exercise: Exercise, user: User, files: Any = None) -> Submission:
-    return submission_create(exercise=exercise, files=GOOD if files is None else files, user=user)
+    return submission_create(
+        exercise=exercise, files=FLASK_APP if files is None else files, user=user
+    )
 
 
 def test_a_submission_is_stored_queued_with_its_first_event(
@@ -38,7 +39,7 @@ def test_a_submission_is_stored_queued_with_its_first_event(
 
     submission.refresh_from_db()
     assert submission.status == Submission.Status.QUEUED
-    assert submission.files == GOOD
+    assert submission.files == FLASK_APP
     assert submission.user == learner
     events = list(submission.events.values_list("seq", "type", "data"))
     assert events == [(1, "queued", {"position": 1})]
@@ -79,21 +80,21 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_stored(
 def test_a_web_submission_needs_a_logged_in_learner(flask_exercise: Exercise) -> None:
     for nobody in (AnonymousUser(), None):
         with pytest.raises(SubmissionInvalid) as caught:
-            submission_create(exercise=flask_exercise, files=GOOD, user=nobody)
+            submission_create(exercise=flask_exercise, files=FLASK_APP, user=nobody)
         assert (caught.value.code, caught.value.status) == ("login_required", 401)
     assert Submission.objects.count() == 0
 
 
 def test_the_command_makes_ownerless_submissions(flask_exercise: Exercise) -> None:
     submission = submission_create(
-        exercise=flask_exercise, files=GOOD, source=Submission.Source.COMMAND
+        exercise=flask_exercise, files=FLASK_APP, source=Submission.Source.COMMAND
     )
     assert submission.user is None
 
 
 def test_an_unknown_mode_is_refused(flask_exercise: Exercise, learner: User) -> None:
     with pytest.raises(SubmissionInvalid) as caught:
-        submission_create(exercise=flask_exercise, files=GOOD, user=learner, mode="debug")
+        submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner, mode="debug")
     assert caught.value.code == "invalid_mode"
 
 
@@ -193,7 +194,7 @@ def test_submissions_are_visible_to_their_owner_only(
 ) -> None:
     mine = create(flask_exercise, learner)
     ownerless = submission_create(
-        exercise=flask_exercise, files=GOOD, source=Submission.Source.COMMAND
+        exercise=flask_exercise, files=FLASK_APP, source=Submission.Source.COMMAND
     )
 
     assert submission_visible_to(submission=mine, user=learner)

@@ -9,10 +9,9 @@ from django.test import Client
 
 from grader.models import Submission
 from lessons.models import Exercise
+from tests.support.answers import FLASK_APP
 
 pytestmark = pytest.mark.django_db
-
-GOOD = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
 
 
 def post(client: Client, slug: str, body: Any, **extra: Any) -> Any:
@@ -32,7 +31,7 @@ def client(client: Client, learner: User) -> Client:
 def test_posting_files_queues_a_submission(
     client: Client, learner: User, flask_exercise: Exercise
 ) -> None:
-    response = post(client, flask_exercise.slug, {"files": GOOD})
+    response = post(client, flask_exercise.slug, {"files": FLASK_APP})
 
     assert response.status_code == 202
     body = response.json()
@@ -49,14 +48,14 @@ def test_posting_files_queues_a_submission(
 
 
 def test_run_mode_is_stored(client: Client, flask_exercise: Exercise) -> None:
-    response = post(client, flask_exercise.slug, {"files": GOOD, "mode": "run"})
+    response = post(client, flask_exercise.slug, {"files": FLASK_APP, "mode": "run"})
 
     assert response.status_code == 202
     assert Submission.objects.get().mode == Submission.Mode.RUN
 
 
 def test_anonymous_visitors_must_log_in_to_submit(flask_exercise: Exercise) -> None:
-    response = post(Client(), flask_exercise.slug, {"files": GOOD})
+    response = post(Client(), flask_exercise.slug, {"files": FLASK_APP})
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "login_required"
@@ -71,7 +70,7 @@ def test_anonymous_visitors_must_log_in_to_submit(flask_exercise: Exercise) -> N
         ({"files": {}}, 400, "empty_submission"),
         ({"files": {"../x.py": "x"}}, 400, "invalid_file_name"),
         ({"files": {"app.py": "x" * 300_000}}, 413, "submission_too_large"),
-        ({"files": GOOD, "mode": "debug"}, 400, "invalid_mode"),
+        ({"files": FLASK_APP, "mode": "debug"}, 400, "invalid_mode"),
     ],
 )
 def test_bad_requests_get_a_machine_readable_error(
@@ -87,7 +86,7 @@ def test_bad_requests_get_a_machine_readable_error(
 
 
 def test_unknown_exercise_is_a_404(client: Client, flask_exercise: Exercise) -> None:
-    response = post(client, "no-such-exercise", {"files": GOOD})
+    response = post(client, "no-such-exercise", {"files": FLASK_APP})
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_exercise"
@@ -96,18 +95,18 @@ def test_unknown_exercise_is_a_404(client: Client, flask_exercise: Exercise) -> 
 def test_posting_needs_the_csrf_token(flask_exercise: Exercise, learner: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
-    assert post(client, flask_exercise.slug, {"files": GOOD}).status_code == 403
+    assert post(client, flask_exercise.slug, {"files": FLASK_APP}).status_code == 403
 
     client.get(f"/courses/{flask_exercise.course.slug}/{flask_exercise.lesson.slug}/")  # type: ignore[union-attr]
     token = client.cookies["csrftoken"].value
-    response = post(client, flask_exercise.slug, {"files": GOOD}, HTTP_X_CSRFTOKEN=token)
+    response = post(client, flask_exercise.slug, {"files": FLASK_APP}, HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 202
 
 
 def test_only_the_owner_can_poll_a_submission(
     client: Client, other_learner: User, flask_exercise: Exercise
 ) -> None:
-    submission_id = post(client, flask_exercise.slug, {"files": GOOD}).json()["id"]
+    submission_id = post(client, flask_exercise.slug, {"files": FLASK_APP}).json()["id"]
 
     response = client.get(f"/submissions/{submission_id}/")
     assert response.status_code == 200
@@ -126,9 +125,9 @@ def test_over_the_limit_is_a_429_with_retry_after(
     client: Client, flask_exercise: Exercise, settings: Any
 ) -> None:
     settings.SUBMISSIONS_ACTIVE_PER_USER = 1
-    assert post(client, flask_exercise.slug, {"files": GOOD}).status_code == 202
+    assert post(client, flask_exercise.slug, {"files": FLASK_APP}).status_code == 202
 
-    response = post(client, flask_exercise.slug, {"files": GOOD})
+    response = post(client, flask_exercise.slug, {"files": FLASK_APP})
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "too_many_active"
     assert response.headers["Retry-After"] == "5"
@@ -141,10 +140,10 @@ def test_an_exercise_no_lesson_lists_takes_no_submission_or_draft(
     # as the API refuses it (tests/api/test_submissions.py).
     Exercise.objects.filter(pk=flask_exercise.pk).update(lesson=None)
     refusals = [
-        post(client, flask_exercise.slug, {"files": GOOD}),
+        post(client, flask_exercise.slug, {"files": FLASK_APP}),
         client.put(
             f"/exercises/{flask_exercise.slug}/draft/",
-            data=json.dumps({"files": GOOD}),
+            data=json.dumps({"files": FLASK_APP}),
             content_type="application/json",
         ),
     ]

@@ -9,11 +9,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from lessons.models import Draft, Exercise
+from tests.support.answers import FLASK_APP
 
 pytestmark = pytest.mark.django_db
 
 URL = "/exercises/flask-hello-world/draft/"
-CODE = {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}
 
 
 def put(client: Client, body: Any, url: str = URL, **extra: Any) -> Any:
@@ -43,7 +43,7 @@ def test_no_draft_yet(me: Client, flask_exercise: Exercise) -> None:
 
 
 def test_a_saved_draft_is_restored(me: Client, learner: User, flask_exercise: Exercise) -> None:
-    saved = put(me, {"files": CODE})
+    saved = put(me, {"files": FLASK_APP})
 
     assert saved.status_code == 200
     draft = Draft.objects.get()
@@ -52,12 +52,12 @@ def test_a_saved_draft_is_restored(me: Client, learner: User, flask_exercise: Ex
 
     restored = me.get(URL)
     assert restored.status_code == 200
-    assert restored.json() == {"files": CODE, "updated_at": draft.updated_at.isoformat()}
+    assert restored.json() == {"files": FLASK_APP, "updated_at": draft.updated_at.isoformat()}
     assert "no-cache" in restored["Cache-Control"]
 
 
 def test_saving_again_replaces_the_draft(me: Client, flask_exercise: Exercise) -> None:
-    put(me, {"files": CODE})
+    put(me, {"files": FLASK_APP})
     put(me, {"files": {"app.py": ""}})  # an emptied file is a valid draft
 
     assert Draft.objects.count() == 1
@@ -65,7 +65,7 @@ def test_saving_again_replaces_the_draft(me: Client, flask_exercise: Exercise) -
 
 
 def test_deleting_the_draft(me: Client, flask_exercise: Exercise) -> None:
-    put(me, {"files": CODE})
+    put(me, {"files": FLASK_APP})
 
     assert me.delete(URL).status_code == 204
     assert me.get(URL).status_code == 404
@@ -109,7 +109,9 @@ def test_unknown_exercise(me: Client, flask_exercise: Exercise) -> None:
 def test_anonymous_visitors_must_log_in(method: str, flask_exercise: Exercise) -> None:
     client = Client()
     # PUT carries a body; GET and DELETE do not.
-    response = put(client, {"files": CODE}) if method == "put" else getattr(client, method)(URL)
+    response = (
+        put(client, {"files": FLASK_APP}) if method == "put" else getattr(client, method)(URL)
+    )
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "login_required"
@@ -119,15 +121,15 @@ def test_anonymous_visitors_must_log_in(method: str, flask_exercise: Exercise) -
 def test_a_learner_never_sees_or_changes_another_learners_draft(
     me: Client, them: Client, learner: User, other_learner: User, flask_exercise: Exercise
 ) -> None:
-    put(me, {"files": CODE})
+    put(me, {"files": FLASK_APP})
 
     # The other learner reads and writes only their own draft: the URL names no learner.
     assert them.get(URL).status_code == 404
     put(them, {"files": {"app.py": "# theirs\n"}})
     them.delete(URL)
 
-    assert me.get(URL).json()["files"] == CODE
-    assert Draft.objects.get(user=learner).files == CODE
+    assert me.get(URL).json()["files"] == FLASK_APP
+    assert Draft.objects.get(user=learner).files == FLASK_APP
     assert not Draft.objects.filter(user=other_learner).exists()
 
 
@@ -135,7 +137,7 @@ def test_saving_needs_the_csrf_token(learner: User, flask_exercise: Exercise) ->
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
 
-    refused = put(client, {"files": CODE})
+    refused = put(client, {"files": FLASK_APP})
     assert refused.status_code == 403
     assert Draft.objects.count() == 0
     assert client.delete(URL).status_code == 403
@@ -143,12 +145,14 @@ def test_saving_needs_the_csrf_token(learner: User, flask_exercise: Exercise) ->
     # The lesson page sets the token cookie; the widget sends it back in X-CSRFToken.
     client.get("/courses/python-backend/hello-flask/")
     token = client.cookies["csrftoken"].value
-    assert put(client, {"files": CODE}, HTTP_X_CSRFTOKEN=token).status_code == 200
+    assert put(client, {"files": FLASK_APP}, HTTP_X_CSRFTOKEN=token).status_code == 200
 
 
 def test_files_the_exercise_no_longer_accepts_are_not_restored(
     me: Client, learner: User, flask_exercise: Exercise
 ) -> None:
-    Draft.objects.create(user=learner, exercise=flask_exercise, files={**CODE, "removed.py": "old"})
+    Draft.objects.create(
+        user=learner, exercise=flask_exercise, files={**FLASK_APP, "removed.py": "old"}
+    )
 
-    assert me.get(URL).json()["files"] == CODE
+    assert me.get(URL).json()["files"] == FLASK_APP

@@ -9,6 +9,7 @@ from django.test import Client
 from grader.services import grade_submission, submission_create
 from lessons.models import Exercise, ExerciseProgress
 from tests.conftest import exercise_files
+from tests.support.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +21,6 @@ HINT_PHRASES = [
     "Flask turns it into a JSON response",
     "The whole view can be two lines",
 ]
-
-
-def logged_in(user: User, *, enforce_csrf_checks: bool = False) -> Client:
-    client = Client(enforce_csrf_checks=enforce_csrf_checks)
-    client.force_login(user)
-    return client
 
 
 def failed_once(user: User, exercise: Exercise, **fields: int) -> ExerciseProgress:

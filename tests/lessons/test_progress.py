@@ -11,6 +11,7 @@ from django.test import Client
 from lessons.content_loader import content_load
 from lessons.models import Exercise, ExerciseProgress, Lesson, LessonVisit
 from lessons.selectors import ProgressStatus, lesson_status
+from tests.support.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +25,6 @@ def demo(demo_root: Path) -> Exercise:
     """The demo course: lesson "first" holds exercise demo-add, "second" has none."""
     content_load(root=demo_root)
     return Exercise.objects.get(slug="demo-add")
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def progress_bar(text: str) -> dict[str, str]:

@@ -1126,7 +1126,7 @@ print("WARM", json.dumps(seen), flush=True)
 def pool_of_flask_sandboxes(flask_exercise: Exercise, settings: Any) -> Any:
     from sandboxes.harness import HarnessMode
     from sandboxes.runner import sandbox_pool, sandbox_pool_stop, sandbox_profile
-    from tests.waiting import wait_until
+    from tests.support.waiting import wait_until
 
     settings.SANDBOX_POOL_SIZE = 2
     sandbox_pool_stop()

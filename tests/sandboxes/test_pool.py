@@ -29,7 +29,7 @@ from tests.conftest import exercise_files
 from tests.docker_proxy import DockerProxy
 from tests.live_server import daphne_server, live_database_url
 from tests.sandboxes.runs import marker, probe_failures, run_probe
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.docker
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sandboxes.pool import SandboxPool, SandboxProfile, StartedSandbox
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 
 
 def profile(memory_mb: int = 256, image: str = "sandbox:latest") -> SandboxProfile:

@@ -2,9 +2,7 @@
 grade each submission exactly once, and a worker killed mid-grading loses
 nothing (the grading is delivered again and completed once)."""
 
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,16 +13,9 @@ from grader.services import submission_create
 from lessons.models import Exercise
 from tests.conftest import exercise_files
 from tests.scale.processes import Worker, workers_running
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {timeout} s: {condition.__doc__ or ''}")
-        time.sleep(0.1)
 
 
 def all_completed(ids: list[uuid.UUID]) -> bool:

@@ -21,8 +21,8 @@ from grader.models import Submission
 from grader.periodic import sweep_run
 from grader.services import submission_create
 from lessons.models import Exercise
-from tests.grader.test_consumer import GOOD
 from tests.scale.processes import RedisServer
+from tests.support.answers import FLASK_APP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,9 +61,9 @@ def sweeps_at_once(count: int) -> list[Any]:
 def test_an_abandoned_grading_is_queued_again_and_dispatched_once(
     flask_exercise: Exercise, learner: User, broker_empty: None
 ) -> None:
-    abandoned = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
-    crashed = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
-    busy = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    abandoned = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
+    crashed = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
+    busy = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
     now = timezone.now()
     Submission.objects.filter(pk=abandoned.pk).update(  # a worker on another host, silent
         status=Submission.Status.RUNNING,
@@ -103,8 +103,8 @@ def test_a_submission_whose_task_was_lost_is_dispatched_again_once(
     flask_exercise: Exercise, learner: User, broker_empty: None, settings: Any
 ) -> None:
     settings.GRADER_REDISPATCH_SECONDS = 30
-    fresh = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
-    lost = submission_create(exercise=flask_exercise, files=GOOD, user=learner)
+    fresh = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
+    lost = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
     Submission.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=1))
     redis.Redis.from_url(settings.REDIS_URL).delete(settings.GRADER_QUEUE)  # Redis lost them
 

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 
 
-def wait_until(condition: Callable[[], bool], what: str = "", timeout: float = 60) -> None:
+def wait_until(condition: Callable[[], bool], what: str = "", timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
