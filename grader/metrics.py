@@ -107,9 +107,15 @@ class SubmissionsCollector(Collector):
             "(passed, failed, timeout, memory_limit, ..., grader_error).",
             labels=["status", "verdict"],
         )
-        rows = completed.values("verdict", "result__verdict").annotate(count=Count("pk")).order_by()
+        rows = (
+            completed.values("result_status", "result__verdict")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
         for row in rows:
-            gradings.add_metric([row["verdict"], str(row["result__verdict"] or "")], row["count"])
+            gradings.add_metric(
+                [row["result_status"], str(row["result__verdict"] or "")], row["count"]
+            )
         yield gradings
 
         timed = completed.filter(started_at__isnull=False, finished_at__isnull=False)

@@ -55,8 +55,9 @@ class Submission(models.Model):
     result = models.JSONField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(null=True, blank=True)
-    # pass / fail / error, copied from the result for querying.
-    verdict = models.CharField(max_length=10, blank=True)
+    # The result's status (grader.vocabulary.ResultStatus: pass, fail, error),
+    # copied from it for querying; its verdict stays in the result.
+    result_status = models.CharField(max_length=10, blank=True)
     gradable = models.BooleanField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -9,13 +9,22 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from grader.vocabulary import ResultStatus, TestStatus, Verdict
 from sandboxes.limits import SandboxLimits
 from sandboxes.runner import ReportedError, ReportedTest, SandboxRun
 
 RESULT_VERSION = 3
 _PARAMETERS = re.compile(r"\[.*\]$")
 # Worst first: when parametrized cases of one test disagree, the worst wins.
-_STATUS_RANK = {"pass": 0, "skip": 1, "fail": 2, "error": 3}
+# What a test that ran reported (the harness's outcomes are TestStatus values).
+_RAN = {TestStatus.PASS, TestStatus.FAIL, TestStatus.ERROR}
+_FAILED = {TestStatus.FAIL, TestStatus.ERROR}
+_STATUS_RANK: dict[str, int] = {
+    TestStatus.PASS: 0,
+    TestStatus.SKIP: 1,
+    TestStatus.FAIL: 2,
+    TestStatus.ERROR: 3,
+}
 
 
 def nodeid_test_name(nodeid: str) -> str:
@@ -51,7 +60,9 @@ def _learner_tracebacks(records: list[ReportedTest]) -> list[str]:
 
 def _cases_message(records: list[ReportedTest]) -> str:
     """A parametrized test is one test: it fails if any case fails, and says which."""
-    failing = [record for record in records if record.outcome in ("fail", "error")]
+    failing = [
+        record for record in records if record.outcome in (TestStatus.FAIL, TestStatus.ERROR)
+    ]
     lines = [f"{len(failing)} of {len(records)} cases failed:"]
     for record in failing:
         case = record.nodeid.rsplit("[", 1)[-1].rstrip("]") if "[" in record.nodeid else "?"
@@ -68,28 +79,28 @@ def result_test_entry(
     hidden = spec["visibility"] == "hidden"
     max_points = float(spec["points"])
     exchanges: list[dict[str, Any]] = []
-    ran = [record for record in records if record.outcome != "skip"]
+    ran = [record for record in records if record.outcome != TestStatus.SKIP]
     if not records:
-        status, message, output, duration = "error", not_run, "", 0
+        status, message, output, duration = TestStatus.ERROR, not_run, "", 0
     elif not ran:
-        status, output = "skip", ""
+        status, output = TestStatus.SKIP, ""
         duration = sum(record.duration_ms for record in records)
         reason = records[0].message
         message = "skipped by the exercise" + (f": {reason}" if reason else "")
         max_points = 0.0
     else:
         worst = max(ran, key=lambda record: _STATUS_RANK.get(record.outcome, 3))
-        status = worst.outcome if worst.outcome in ("pass", "fail", "error") else "fail"
+        status = TestStatus(worst.outcome) if worst.outcome in _RAN else TestStatus.FAIL
         message = worst.message
-        if status != "pass" and len(ran) > 1:
+        if status != TestStatus.PASS and len(ran) > 1:
             message = _cases_message(ran) + "\n\n" + message
-        if status != "pass":
+        if status != TestStatus.PASS:
             message = "\n\n".join([message, *_learner_tracebacks(ran)]).strip()
         output = "\n".join(record.output for record in records if record.output)
         duration = sum(record.duration_ms for record in records)
         exchanges = [exchange for record in ran for exchange in record.exchanges]
         if hidden:
-            message = "" if status == "pass" else _hidden_message(spec, records)
+            message = "" if status == TestStatus.PASS else _hidden_message(spec, records)
             output = ""
             exchanges = []
     return {
@@ -97,7 +108,7 @@ def result_test_entry(
         "status": status,
         "message": message,
         "output": output,
-        "points": max_points if status == "pass" else 0.0,
+        "points": max_points if status == TestStatus.PASS else 0.0,
         "max_points": max_points,
         "visibility": spec["visibility"],
         "duration_ms": duration,
@@ -144,15 +155,14 @@ def result_build(
     tests = [result_test_entry(spec, records.get(spec["name"], []), not_run) for spec in tests_spec]
 
     verdict, message, gradable, location = _verdict(run, blocking, broken_tests, tests, limits)
-    if verdict == "tampered":
+    if verdict == Verdict.TAMPERED:
         for test in tests:
             test["points"] = 0.0
     score = sum(test["points"] for test in tests)
     max_score = sum(test["max_points"] for test in tests)
-    if verdict in ("passed", "failed"):
-        status = "pass" if verdict == "passed" else "fail"
-    else:
-        status = "error"
+    status = {Verdict.PASSED: ResultStatus.PASS, Verdict.FAILED: ResultStatus.FAIL}.get(
+        verdict, ResultStatus.ERROR
+    )
     return {
         "version": RESULT_VERSION,
         "status": status,
@@ -173,11 +183,11 @@ def _verdict(
     broken_tests: list[ReportedError],
     tests: list[dict[str, Any]],
     limits: SandboxLimits,
-) -> tuple[str, str, bool, dict[str, Any] | None]:
+) -> tuple[Verdict, str, bool, dict[str, Any] | None]:
     """(verdict, message, gradable, location in the learner's files)."""
     if run.status == "tampered":
         return (
-            "tampered",
+            Verdict.TAMPERED,
             "The submission interfered with the test runner "
             f"({run.detail or 'the harness noticed a change'}). Submissions may not modify "
             "pytest, the tests or the grading harness, so no points were awarded.",
@@ -185,13 +195,14 @@ def _verdict(
             None,
         )
     if blocking is not None:
-        verdict = "syntax_error" if blocking.kind == "syntax_error" else "import_error"
-        what = "does not compile" if verdict == "syntax_error" else "could not be imported"
+        syntax = blocking.kind == "syntax_error"
+        verdict = Verdict.SYNTAX_ERROR if syntax else Verdict.IMPORT_ERROR
+        what = "does not compile" if syntax else "could not be imported"
         message = f"Your code {what}, so no test could run.\n{blocking.message}".rstrip()
         return verdict, message, False, blocking.location
     if run.status == "timeout":
         return (
-            "timeout",
+            Verdict.TIMEOUT,
             f"Time limit of {limits.wall_seconds:g} s reached{_where(run.current_test)}. "
             "Look for an infinite loop, a long sleep or a call that waits for input.",
             True,
@@ -199,7 +210,7 @@ def _verdict(
         )
     if run.status == "memory_limit":
         return (
-            "memory_limit",
+            Verdict.MEMORY_LIMIT,
             f"Memory limit of {limits.memory_mb} MiB reached{_where(run.current_test)}. "
             "Look for a data structure that keeps growing.",
             True,
@@ -207,7 +218,7 @@ def _verdict(
         )
     if run.status == "output_limit":
         return (
-            "output_limit",
+            Verdict.OUTPUT_LIMIT,
             f"Your code printed more than {limits.output_kb} KiB{_where(run.current_test)}, "
             "so the run was stopped. Print less, or not inside a loop.",
             True,
@@ -215,15 +226,15 @@ def _verdict(
         )
     if run.status == "crashed":
         return (
-            "crashed",
+            Verdict.CRASHED,
             f"The test process stopped unexpectedly{_where(run.current_test)}. "
             "Did your code call os._exit() or kill its own process?",
             True,
             None,
         )
-    if run.pids_limit_hit and any(test["status"] != "pass" for test in tests):
+    if run.pids_limit_hit and any(test["status"] != TestStatus.PASS for test in tests):
         return (
-            "process_limit",
+            Verdict.PROCESS_LIMIT,
             f"Your code reached the limit of {limits.pids} processes and threads "
             "(a fork bomb or a runaway loop starting threads?).",
             True,
@@ -232,29 +243,29 @@ def _verdict(
     if broken_tests:
         shown = [error.message for error in broken_tests if error.message]
         return (
-            "test_error",
+            Verdict.TEST_ERROR,
             "Some of the exercise's tests could not be loaded; this is a problem with the "
             "exercise, not your code." + ("\n" + shown[0] if shown else ""),
             False,
             None,
         )
-    passed = sum(1 for test in tests if test["status"] == "pass")
-    counted = sum(1 for test in tests if test["status"] != "skip")
+    passed = sum(1 for test in tests if test["status"] == TestStatus.PASS)
+    counted = sum(1 for test in tests if test["status"] != TestStatus.SKIP)
     skipped = len(tests) - counted
     also = f" ({skipped} skipped by the exercise)" if skipped else ""
     if passed == counted:
-        return "passed", f"All {counted} tests passed{also}.", True, None
-    return "failed", f"{passed} of {counted} tests passed{also}.", True, None
+        return Verdict.PASSED, f"All {counted} tests passed{also}.", True, None
+    return Verdict.FAILED, f"{passed} of {counted} tests passed{also}.", True, None
 
 
 def _result_not_run(
-    *, tests_spec: list[dict[str, Any]], verdict: str, message: str, test_message: str
+    *, tests_spec: list[dict[str, Any]], verdict: Verdict, message: str, test_message: str
 ) -> dict[str, Any]:
     """A result in which no test ran: worth nothing, and not counted as an attempt."""
     tests = [
         {
             "name": spec["name"],
-            "status": "error",
+            "status": TestStatus.ERROR,
             "message": test_message,
             "output": "",
             "points": 0.0,
@@ -266,7 +277,7 @@ def _result_not_run(
     ]
     return {
         "version": RESULT_VERSION,
-        "status": "error",
+        "status": ResultStatus.ERROR,
         "verdict": verdict,
         "message": message,
         "location": None,
@@ -282,7 +293,7 @@ def result_for_failure(*, tests_spec: list[dict[str, Any]], message: str) -> dic
     """The result when the grader itself failed: not the learner's fault, not an attempt."""
     return _result_not_run(
         tests_spec=tests_spec,
-        verdict="grader_error",
+        verdict=Verdict.GRADER_ERROR,
         message=f"The grader could not grade this submission: {message} "
         "This is not a problem with your code; please submit again.",
         test_message="Not run.",
@@ -293,7 +304,7 @@ def result_for_cancelled(*, tests_spec: list[dict[str, Any]]) -> dict[str, Any]:
     """The result of a submission withdrawn before grading: nothing ran, not an attempt."""
     return _result_not_run(
         tests_spec=tests_spec,
-        verdict="cancelled",
+        verdict=Verdict.CANCELLED,
         message="Cancelled before grading started.",
         test_message="Not run: the submission was cancelled.",
     )

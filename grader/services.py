@@ -379,7 +379,7 @@ def _result_fields(result: dict[str, Any], *, finished: datetime) -> dict[str, A
         "result": result,
         "score": result["score"],
         "max_score": result["max_score"],
-        "verdict": result["status"],
+        "result_status": result["status"],
         "gradable": result["gradable"],
         "finished_at": finished,
     }

@@ -8,36 +8,21 @@ from typing import Any
 from django.urls import reverse
 
 from grader.models import Submission
+from grader.vocabulary import (
+    TEST_STATUS_ICONS,
+    TEST_STATUS_WORDS,
+    VERDICT_LABELS,
+    TestStatus,
+    Verdict,
+)
 from lessons.markdown_render import code_render
 
-VERDICT_LABELS = {
-    "passed": "Passed",
-    "failed": "Failed",
-    "timeout": "Timed out",
-    "memory_limit": "Memory limit reached",
-    "output_limit": "Output limit reached",
-    "process_limit": "Process limit reached",
-    "crashed": "Crashed",
-    "syntax_error": "Syntax error",
-    "import_error": "Import error",
-    "tampered": "Tests tampered with",
-    "test_error": "The exercise's tests are broken",
-    "grader_error": "Grader error",
-    "cancelled": "Cancelled",
-}
 MODE_LABELS: dict[str, str] = {Submission.Mode.SUBMIT: "Submit", Submission.Mode.RUN: "Run"}
 STATUS_LABELS: dict[str, str] = {
     Submission.Status.QUEUED: "Queued",
     Submission.Status.RUNNING: "Running",
     Submission.Status.COMPLETED: "Completed",
     Submission.Status.CANCELLED: "Cancelled",
-}
-# (label, icon, css modifier) for a test's status: the icon and the word carry
-# the meaning, the colour only repeats it.
-TEST_STATUS = {
-    "pass": ("Passed", "\u2713", "pass"),
-    "fail": ("Failed", "\u2717", "fail"),
-    "error": ("Error", "!", "error"),
 }
 
 
@@ -104,9 +89,24 @@ def submission_row(*, submission: Submission) -> SubmissionRow:
         score=submission.score,
         max_score=submission.max_score,
         verdict=verdict,
-        verdict_label=VERDICT_LABELS.get(verdict, verdict.replace("_", " ").capitalize()),
+        verdict_label=_verdict_label(verdict),
         outcome=str(result.get("status", "")),
     )
+
+
+def _verdict_label(verdict: str) -> str:
+    try:
+        return VERDICT_LABELS[Verdict(verdict)]
+    except ValueError:  # a verdict of a newer grader
+        return verdict.replace("_", " ").capitalize()
+
+
+def _test_status(status: object) -> TestStatus:
+    # A stored result names one of these; anything else shows as an error.
+    try:
+        return TestStatus(str(status))
+    except ValueError:
+        return TestStatus.ERROR
 
 
 def submission_review(*, submission: Submission) -> SubmissionReview:
@@ -115,13 +115,13 @@ def submission_review(*, submission: Submission) -> SubmissionReview:
     result = submission.result or {}
     tests = []
     for test in result.get("tests", []):
-        label, icon, status = TEST_STATUS.get(test.get("status"), ("Error", "!", "error"))
+        status = _test_status(test.get("status"))
         tests.append(
             ReviewTest(
                 name=str(test.get("name", "")),
                 status=status,
-                status_label=label,
-                icon=icon,
+                status_label=TEST_STATUS_WORDS[status].capitalize(),
+                icon=TEST_STATUS_ICONS[status],
                 message=str(test.get("message") or ""),
                 output=str(test.get("output") or ""),
                 points=float(test.get("points") or 0),

@@ -62,4 +62,4 @@ def test_the_server_grades_what_was_queued_before_it_started(
                 break
             time.sleep(0.1)
     assert waiting.status == Submission.Status.COMPLETED
-    assert waiting.verdict == "pass"
+    assert waiting.result_status == "pass"

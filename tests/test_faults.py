@@ -64,7 +64,7 @@ def test_a_server_killed_mid_grading_grades_again_once_after_restart(
 
     submission = Submission.objects.get(pk=submission_id)
     assert submission.status == Submission.Status.COMPLETED
-    assert submission.verdict == "pass"
+    assert submission.result_status == "pass"
     assert submission.grading_attempts == 2
     assert submission.events.filter(type="completed").count() == 1
     assert submission.events.filter(type="queued", data__retry=True).count() == 1
@@ -139,7 +139,7 @@ def test_a_container_the_engine_will_not_remove_still_gives_a_result(
 
     submission.refresh_from_db()
     assert submission.status == Submission.Status.COMPLETED
-    assert submission.verdict == "pass"
+    assert submission.result_status == "pass"
     assert engine_through.removals_refused >= 1
     assert "could not remove sandbox container" in caplog.text
 

@@ -27,24 +27,13 @@
   const MAX_RECONNECTS = 4;
   const POLL_MS = 1000;
   const DRAFT_DELAY_MS = 1000;
-  const STATUS_TEXT = { pass: "passed", fail: "failed", error: "error", skip: "skipped" };
-  const STATUS_ICON = { pass: "\u2713", fail: "\u2717", error: "!", skip: "\u2013" };
-  // What each verdict of a completed submission means, said in words (docs/grading.md).
-  const VERDICTS = {
-    passed: "Passed: every test passes.",
-    failed: "Failed: some tests do not pass yet.",
-    timeout: "Timed out: your code ran longer than the time limit.",
-    memory_limit: "Memory limit: your code used more memory than it may.",
-    output_limit: "Output limit: your code printed more than it may.",
-    process_limit: "Process limit: your code started more processes than it may.",
-    crashed: "Crashed: the run stopped before the tests finished.",
-    syntax_error: "Syntax error: Python could not read your code.",
-    import_error: "Import error: your code failed while it was being imported.",
-    tampered: "Rejected: your code interfered with the tests. It earns no points.",
-    test_error: "The exercise's own tests are broken. This is not your fault and is not counted.",
-    grader_error: "The grader failed. This is not your fault and is not counted: try again.",
-    cancelled: "Cancelled before grading started. It is not counted.",
-  };
+  // The words of a result, from grader/vocabulary.py: the page renders them
+  // as JSON ({% verdict_words %}), so they are written in one place.
+  const WORDS = JSON.parse(document.getElementById("lectern-verdict-words").textContent);
+  const STATUS_TEXT = WORDS.test_statuses;
+  const STATUS_ICON = WORDS.test_icons;
+  // What each verdict of a completed submission means, said in words.
+  const VERDICTS = WORDS.verdicts;
 
   /* --- Small helpers ------------------------------------------------------- */
 

@@ -42,7 +42,7 @@ def completed(
     created = submission.created_at
     Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.COMPLETED,
-        verdict=status,
+        result_status=status,
         result={"status": status, "verdict": verdict},
         started_at=created + timedelta(seconds=waited),
         finished_at=created + timedelta(seconds=waited + graded),

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from grader.models import Submission
+from grader.vocabulary import TEST_STATUS_ICONS, TestStatus
 from lessons.models import Exercise
 from tests.support.clients import logged_in
 
@@ -90,7 +91,7 @@ def graded(
         result=document,
         score=document["score"],
         max_score=document["max_score"],
-        verdict=document["status"],
+        result_status=document["status"],
         gradable=True,
     )
     # created_at is set on insert; move it back to order the history.
@@ -179,6 +180,19 @@ def test_the_owner_sees_the_code_and_every_test(learner: User, flask_exercise: E
     assert "DEBUG_PRINTED_MARKER" in text
     assert "The response must be JSON." in text
     assert "hidden</span>" in response.text
+
+
+def test_a_test_the_exercise_skips_shows_as_skipped_as_on_the_exercise_page(
+    learner: User, flask_exercise: Exercise
+) -> None:
+    skipped = test_entry("test_hello_returns_200", "skip", message="skipped by the exercise")
+    submission = graded(learner, flask_exercise, verdict="passed", tests=[skipped])
+
+    response = logged_in(learner).get(detail_url(submission))
+
+    # The words and sign of grader/vocabulary.py, which the exercise page uses too.
+    assert 'test-result__status">Skipped<' in response.text
+    assert TEST_STATUS_ICONS[TestStatus.SKIP] in response.text
 
 
 @pytest.mark.parametrize("who", ["other_learner", "instructor"])

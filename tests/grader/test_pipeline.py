@@ -28,7 +28,7 @@ def test_grading_stores_events_and_the_result(flask_exercise: Exercise, learner:
 
     submission.refresh_from_db()
     assert submission.status == Submission.Status.COMPLETED
-    assert submission.verdict == "pass"
+    assert submission.result_status == "pass"
     assert submission.score == submission.max_score == flask_exercise.max_score
     events = list(submission.events.all())
     assert [event.seq for event in events] == list(range(1, len(events) + 1))
@@ -51,7 +51,7 @@ def test_the_starter_is_graded_as_a_failure(flask_exercise: Exercise, learner: U
     grade_submission(submission.id)
 
     submission.refresh_from_db()
-    assert submission.verdict == "fail"
+    assert submission.result_status == "fail"
     assert submission.gradable is True
     assert 0 <= submission.score < submission.max_score  # type: ignore[operator]
 
@@ -88,8 +88,8 @@ async def test_the_pool_grades_what_a_previous_process_left_behind_once(
     queued_done = await sync_to_async(Submission.objects.get)(pk=queued.pk)
     abandoned_done = await sync_to_async(Submission.objects.get)(pk=abandoned.pk)
     assert queued_done.status == abandoned_done.status == Submission.Status.COMPLETED
-    assert queued_done.verdict == "pass"
-    assert abandoned_done.verdict == "fail"
+    assert queued_done.result_status == "pass"
+    assert abandoned_done.result_status == "fail"
     # Graded once each: the abandoned one on its second and last attempt.
     assert queued_done.grading_attempts == 1
     assert abandoned_done.grading_attempts == 2

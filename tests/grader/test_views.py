@@ -1,13 +1,16 @@
 """The JSON endpoints the exercise widget uses."""
 
 import json
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
 from grader.models import Submission
+from grader.vocabulary import VERDICT_MEANINGS, Verdict, verdict_words
 from lessons.models import Exercise
 from tests.support.answers import FLASK_APP
 
@@ -151,3 +154,20 @@ def test_an_exercise_no_lesson_lists_takes_no_submission_or_draft(
     assert [r.status_code for r in refusals] == [404, 404]
     assert {r.json()["error"]["code"] for r in refusals} == {"unknown_exercise"}
     assert not Submission.objects.exists()
+
+
+def test_the_exercise_page_reads_the_words_of_a_result_from_the_vocabulary(
+    client: Client, flask_exercise: Exercise
+) -> None:
+    page = client.get("/courses/python-backend/hello-flask/").content.decode()
+
+    found = re.search(
+        r'<script id="lectern-verdict-words" type="application/json">(.*?)</script>', page
+    )
+    assert found is not None
+    words = json.loads(found.group(1))
+    assert words == verdict_words()
+    assert set(words["verdicts"]) == {str(verdict) for verdict in Verdict}
+    # The page's script keeps no copy of its own.
+    script = (settings.BASE_DIR / "static" / "js" / "exercise.js").read_text()
+    assert VERDICT_MEANINGS[Verdict.TAMPERED] not in script

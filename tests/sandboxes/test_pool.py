@@ -240,7 +240,7 @@ def test_the_pool_survives_the_engine_going_away(
         assert grade_submission(submission.id)
         submission.refresh_from_db()
         assert submission.status == Submission.Status.COMPLETED
-        assert submission.verdict == "pass"
+        assert submission.result_status == "pass"
         assert (submission.result or {})["timings"]["sandbox"] == "pooled"
         assert submission.grading_attempts == 1
     finally:

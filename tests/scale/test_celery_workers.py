@@ -54,8 +54,8 @@ def test_two_workers_grade_forty_submissions_each_exactly_once(
     submissions = list(Submission.objects.filter(pk__in=ids))
     for submission in submissions:
         assert_graded_once(submission)
-    verdicts = sorted(submission.verdict for submission in submissions)
-    assert verdicts == ["fail"] * 20 + ["pass"] * 20
+    statuses = sorted(submission.result_status for submission in submissions)
+    assert statuses == ["fail"] * 20 + ["pass"] * 20
     graders = {grader_pid(submission) for submission in submissions}
     took_part = [name for name, pids in pool_pids.items() if pids & graders]
     assert took_part == ["w1", "w2"], (pool_pids, graders)
@@ -104,7 +104,7 @@ def test_a_worker_killed_mid_grading_is_replaced_by_another_and_grades_once(
         assert grader_pid(submission) in survivor.pool_pids()
 
     assert_graded_once(submission, attempts=2)
-    assert submission.verdict == "pass"
+    assert submission.result_status == "pass"
     assert submission.events.filter(type="queued", data__retry=True).count() == 1
     assert submission.events.filter(type="started").count() == 2
 
@@ -129,5 +129,5 @@ def test_a_pool_process_killed_mid_grading_has_its_task_redelivered(
 
     submission.refresh_from_db()
     assert_graded_once(submission, attempts=2)
-    assert submission.verdict == "pass"
+    assert submission.result_status == "pass"
     assert grader_pid(submission) != pool_process
