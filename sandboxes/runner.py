@@ -13,8 +13,6 @@ does not finish a little later.
 """
 
 import atexit
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -40,6 +38,7 @@ from sandboxes.engine import SandboxUnavailable, docker_client, docker_client_fo
 from sandboxes.harness import HarnessMode
 from sandboxes.limits import SandboxLimits, limits_resolve
 from sandboxes.pool import SandboxPool, SandboxProfile, StartedSandbox
+from sandboxes.protocol import HostRecord, message_encode, signed_record
 
 logger = logging.getLogger(__name__)
 
@@ -232,12 +231,6 @@ def _container_create(
     )
 
 
-def _message(content: dict[str, Any]) -> bytes:
-    """A length-prefixed JSON message for the supervisor's stdin."""
-    body = json.dumps(content).encode()
-    return str(len(body)).encode() + b"\n" + body
-
-
 def _raw_socket(attached: Any) -> socket.socket:
     # The SDK hands back a SocketIO for plain connections and a socket for TLS.
     return getattr(attached, "_sock", attached)
@@ -321,13 +314,8 @@ class _RecordCollector:
         return True
 
     def line(self, line: bytes) -> None:
-        mac, _, body = line.partition(b" ")
-        expected = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
-        if not hmac.compare_digest(mac, expected):
-            self.forged += 1
-            return
-        record = json.loads(body)
-        if record.get("seq") != self.next_seq:
+        record = signed_record(self.key, line)
+        if record is None or record.get("seq") != self.next_seq:
             self.forged += 1
             return
         self.next_seq += 1
@@ -342,7 +330,7 @@ class _RecordCollector:
         kind = record.get("type")
         run = self.run
         logger.debug("sandbox record at %s ms: %s", record.get("at_ms"), kind)
-        if kind == "test":
+        if kind == HostRecord.TEST:
             test = ReportedTest(
                 nodeid=str(record["nodeid"]),
                 phase=str(record["phase"]),
@@ -357,7 +345,7 @@ class _RecordCollector:
             run.tests.append(test)
             if self.on_test is not None:
                 self.on_test(test)
-        elif kind in ("syntax_error", "collect_error"):
+        elif kind in (HostRecord.SYNTAX_ERROR, HostRecord.COLLECT_ERROR):
             run.errors.append(
                 ReportedError(
                     kind=str(kind),
@@ -367,12 +355,12 @@ class _RecordCollector:
                     message=str(record.get("message", "")),
                 )
             )
-        elif kind == "ready":
+        elif kind == HostRecord.READY:
             self.ready_at = time.monotonic()
             self.deadline = self.ready_at + self.wall_seconds + KILL_GRACE_SECONDS
-        elif kind == "phase_start":
+        elif kind == HostRecord.PHASE_START:
             run.phases.append(str(record["phase"]))
-        elif kind == "phase_end":
+        elif kind == HostRecord.PHASE_END:
             if record.get("phase") == "visible" or not run.output:
                 run.output = str(record.get("output", ""))
             run.pids_limit_hit = run.pids_limit_hit or bool(record.get("process_limit_reached"))
@@ -380,13 +368,13 @@ class _RecordCollector:
                 run.status = str(record["status"])
                 run.current_test = record.get("current_test")
                 run.detail = str(record.get("tampered") or "")
-        elif kind == "awaiting_hidden":
+        elif kind == HostRecord.AWAITING_HIDDEN:
             self.on_awaiting_hidden()
-        elif kind == "finished":
+        elif kind == HostRecord.FINISHED:
             self.finished = True
             run.timings_ms["harness"] = int(record.get("elapsed_ms", 0))
             run.timings_ms["cpu"] = int(record.get("cpu_ms", 0))
-        elif kind == "harness_error":
+        elif kind == HostRecord.HARNESS_ERROR:
             self.harness_error = str(record.get("message", ""))
 
 
@@ -473,7 +461,9 @@ def _run_in(
         key=key,
         on_test=on_test,
         # Sent only when the supervisor asks, once the visible phase is over.
-        on_awaiting_hidden=lambda: sock.sendall(_message({"hidden_tests": dict(job.hidden_tests)})),
+        on_awaiting_hidden=lambda: sock.sendall(
+            message_encode({"hidden_tests": dict(job.hidden_tests)})
+        ),
         # Learner output is capped inside; this bounds what a broken harness could send.
         stdout_cap=limits.output_kb * 1024 * 4 + 1024 * 1024,
         wall_seconds=limits.wall_seconds,
@@ -483,7 +473,7 @@ def _run_in(
     try:
         try:
             sock.sendall(
-                _message(
+                message_encode(
                     {
                         "key": key.hex(),
                         "files": dict(job.files),
@@ -839,7 +829,7 @@ def sandbox_bare_pytest(job: SandboxJob) -> BarePytestRun:
     if job.harness.mode == "http":
         module, _, attribute = job.harness.app.partition(":")
         conftest["conftest.py"] = _BARE_CLIENT_CONFTEST.format(module=module, attribute=attribute)
-    payload = _message(
+    payload = message_encode(
         {
             "files": dict(job.files),
             "visible_tests": dict(job.visible_tests),

@@ -50,6 +50,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
+from lectern_protocol import LearnerEvent
+
 STARTUP_FAILED = 3
 TRACEBACK_MAX = 4000
 MESSAGE_MAX = 1000
@@ -126,7 +128,7 @@ def serve_app(*, spec: str, listener: socket.socket, report_error: ReportError) 
         kind = app_kind(app)
         allow_test_host()
     except BaseException as error:  # sys.exit() at import time is a startup error too
-        reporter.report("startup_error", error)
+        reporter.report(LearnerEvent.STARTUP_ERROR, error)
         exit_now(STARTUP_FAILED)
     if kind == "wsgi":
         serve_wsgi(app, listener, reporter)
@@ -218,7 +220,7 @@ def capture_logged_errors(reporter: Reporter) -> None:
             and record.exc_info[1] is not None
             and not any(record.name == n or record.name.startswith(n + ".") for n in SERVER_LOGGERS)
         ):
-            reporter.report("learner_error", record.exc_info[1])
+            reporter.report(LearnerEvent.LEARNER_ERROR, record.exc_info[1])
         return record
 
     logging.setLogRecordFactory(factory)
@@ -269,7 +271,7 @@ def wsgi_wrapper(app: Any, reporter: Reporter) -> Callable[..., Iterable[bytes]]
         try:
             body = app(environ, start_response)
         except BaseException as error:
-            reporter.report("learner_error", error)
+            reporter.report(LearnerEvent.LEARNER_ERROR, error)
             if not isinstance(error, Exception):
                 # SystemExit and its kind would end waitress's thread without an answer.
                 raise RuntimeError(f"the app raised {type(error).__name__}") from error
@@ -292,7 +294,7 @@ class WsgiBody:
         try:
             yield from self.body
         except Exception as error:
-            self.reporter.report("learner_error", error)
+            self.reporter.report(LearnerEvent.LEARNER_ERROR, error)
             raise
 
     def close(self) -> None:
@@ -300,7 +302,7 @@ class WsgiBody:
             if hasattr(self.body, "close"):
                 self.body.close()
         except Exception as error:
-            self.reporter.report("learner_error", error)
+            self.reporter.report(LearnerEvent.LEARNER_ERROR, error)
             raise
         finally:
             flush_output()
@@ -332,7 +334,7 @@ def serve_asgi(app: Any, listener: socket.socket, reporter: Reporter) -> None:
         if not startup_errors:
             raise
     if startup_errors:
-        reporter.report("startup_error", startup_errors[0])
+        reporter.report(LearnerEvent.STARTUP_ERROR, startup_errors[0])
         exit_now(STARTUP_FAILED)
 
 
@@ -356,7 +358,7 @@ def asgi_wrapper(app: Any, reporter: Reporter, startup_errors: list[BaseExceptio
         try:
             await app(scope, receive, flushing_send)
         except Exception as error:
-            reporter.report("learner_error", error)
+            reporter.report(LearnerEvent.LEARNER_ERROR, error)
             if not complete:
                 raise  # uvicorn answers 500, or ends a response cut short
             # Starlette answers 500 itself and then raises again, for the server

@@ -39,6 +39,7 @@ from _pytest import runner as pytest_runner
 from _pytest import subtests as pytest_subtests
 from _pytest import unittest as pytest_unittest
 from _pytest.assertion.rewrite import rewrite_asserts
+from lectern_protocol import RunnerRecord
 from runner_report import subtests_message, trim
 
 # Hooks whose implementations decide whether, and how, a test runs and is reported.
@@ -254,7 +255,7 @@ class LecternPlugin:
         changed.extend(self.late_changes)
         if changed:
             self.tamper_reported = True
-            self.writer.write({"type": "tampered", "what": ", ".join(changed[:5])})
+            self.writer.write({"type": RunnerRecord.TAMPERED, "what": ", ".join(changed[:5])})
 
     def refuse_tracing(self) -> None:
         def refuser(name: str) -> Callable[..., None]:
@@ -307,7 +308,7 @@ class LecternPlugin:
                 "location": None,
                 "message": trim(str(report.longrepr)),
             }
-        self.writer.write({"type": "collect_error", "nodeid": report.nodeid, **details})
+        self.writer.write({"type": RunnerRecord.COLLECT_ERROR, "nodeid": report.nodeid, **details})
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         assert self.importer is not None
@@ -331,7 +332,7 @@ class LecternPlugin:
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.started[nodeid] = time.perf_counter()
         self.reports[nodeid] = []
-        self.writer.write({"type": "start", "nodeid": nodeid})
+        self.writer.write({"type": RunnerRecord.START, "nodeid": nodeid})
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Any:
@@ -418,7 +419,7 @@ class LecternPlugin:
         started = self.started.pop(nodeid, time.perf_counter())
         self.writer.write(
             {
-                "type": "test",
+                "type": RunnerRecord.TEST,
                 "nodeid": nodeid,
                 "outcome": outcome,
                 "message": trim(message),
@@ -497,7 +498,7 @@ class LecternPlugin:
         # before it reports the module: report it here.
         for module, details in self.import_errors.items():
             if module not in self.reported_modules:
-                self.writer.write({"type": "collect_error", "nodeid": module, **details})
+                self.writer.write({"type": RunnerRecord.COLLECT_ERROR, "nodeid": module, **details})
         if self.importer is not None:
             loaded = {name for name in sys.modules if name in self.importer.codes}
             bypassed = sorted(loaded - self.importer.executed)
@@ -505,8 +506,8 @@ class LecternPlugin:
                 self.tamper_reported = True
                 self.writer.write(
                     {
-                        "type": "tampered",
+                        "type": RunnerRecord.TAMPERED,
                         "what": f"test modules imported around the harness: {bypassed}",
                     }
                 )
-        self.writer.write({"type": "session_end", "exitstatus": exitstatus})
+        self.writer.write({"type": RunnerRecord.SESSION_END, "exitstatus": exitstatus})

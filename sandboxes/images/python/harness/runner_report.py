@@ -7,9 +7,6 @@ supervisor, signed with the phase's key. Learner code never runs in this
 process, so nothing here needs guarding against it.
 """
 
-import hashlib
-import hmac
-import json
 import os
 import time
 from pathlib import Path
@@ -17,6 +14,7 @@ from typing import Any
 
 import pytest
 from _pytest import subtests as pytest_subtests
+from lectern_protocol import RunnerRecord, signed_line
 from lectern_rpc import LearnerProcessGone
 
 MESSAGE_MAX = 3000
@@ -39,13 +37,10 @@ class RecordWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         self.seq += 1
-        body = json.dumps({**record, "seq": self.seq}).encode()
-        mac = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
-        data = mac + b" " + body + b"\n"
-        view = memoryview(data)
+        view = memoryview(signed_line(self.key, {**record, "seq": self.seq}))
         while view:
             view = view[os.write(self.fd, view) :]
-        if record["type"] == "start" and self.ack_fd is not None:
+        if record["type"] == RunnerRecord.START and self.ack_fd is not None:
             os.read(self.ack_fd, 1)
 
 
@@ -139,7 +134,7 @@ class ReportPlugin:
         if isinstance(error, LearnerProcessGone):
             # Learner code ended its own process (os._exit, a signal, the memory
             # limit): that, not this test, is what the run has to say.
-            self.writer.write({"type": "learner_gone", "nodeid": node.nodeid})
+            self.writer.write({"type": RunnerRecord.LEARNER_GONE, "nodeid": node.nodeid})
         location = getattr(error, "lectern_learner_location", None)
         if isinstance(location, dict):
             self.learner_locations[node.nodeid] = location
@@ -165,7 +160,7 @@ class ReportPlugin:
                     break
         self.writer.write(
             {
-                "type": "collect_error",
+                "type": RunnerRecord.COLLECT_ERROR,
                 "nodeid": report.nodeid,
                 "exception": exception or "CollectError",
                 "location": self.learner_locations.get(report.nodeid),
@@ -176,7 +171,7 @@ class ReportPlugin:
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.started[nodeid] = time.perf_counter()
         self.reports[nodeid] = []
-        self.writer.write({"type": "start", "nodeid": nodeid})
+        self.writer.write({"type": RunnerRecord.START, "nodeid": nodeid})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.reports.setdefault(report.nodeid, []).append(report)
@@ -190,7 +185,7 @@ class ReportPlugin:
             learner_error = self.learner_error(failed, location)
         self.writer.write(
             {
-                "type": "test",
+                "type": RunnerRecord.TEST,
                 "nodeid": nodeid,
                 "outcome": outcome,
                 "message": trim(message),
@@ -211,4 +206,4 @@ class ReportPlugin:
         return {"exception": exception, "location": location}
 
     def session_finished(self, exitstatus: int) -> None:
-        self.writer.write({"type": "session_end", "exitstatus": exitstatus})
+        self.writer.write({"type": RunnerRecord.SESSION_END, "exitstatus": exitstatus})

@@ -35,8 +35,6 @@ exercise's framework).
 
 import contextlib
 import ctypes
-import hashlib
-import hmac
 import importlib
 import importlib.util
 import json
@@ -54,6 +52,7 @@ from typing import Any
 HARNESS = Path(__file__).resolve().parent
 sys.path.insert(0, str(HARNESS))
 from control import Control, close_all  # noqa: E402
+from lectern_protocol import HostRecord, LearnerEvent, RunnerRecord, signed_line, signed_record  # noqa: E402
 
 PR_SET_DUMPABLE = 4
 RUNNER_UID = 1000
@@ -97,10 +96,8 @@ class Reporter:
         self.seq += 1
         # When, since the job arrived: where a run's time goes.
         at_ms = int((time.monotonic() - self.since) * 1000)
-        body = json.dumps({**record, "seq": self.seq, "at_ms": at_ms}).encode()
-        mac = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
         # One write per record, so records never interleave with each other.
-        data = mac + b" " + body + b"\n"
+        data = signed_line(self.key, {**record, "seq": self.seq, "at_ms": at_ms})
         view = memoryview(data)
         while view:
             view = view[os.write(1, view) :]
@@ -176,7 +173,7 @@ def syntax_errors(files: dict[str, str]) -> list[dict[str, Any]]:
         except (RecursionError, MemoryError, OverflowError) as error:
             errors.append(
                 {
-                    "type": "syntax_error",
+                    "type": HostRecord.SYNTAX_ERROR,
                     "exception": type(error).__name__,
                     "location": {"file": name, "line": 1, "column": 0},
                     "message": f"{name}: too deeply nested or too large to compile",
@@ -186,7 +183,7 @@ def syntax_errors(files: dict[str, str]) -> list[dict[str, Any]]:
             line = error.lineno or 1
             errors.append(
                 {
-                    "type": "syntax_error",
+                    "type": HostRecord.SYNTAX_ERROR,
                     "exception": type(error).__name__,
                     "location": {"file": name, "line": line, "column": error.offset or 0},
                     "message": f"{name}, line {line}: {error.msg}"
@@ -196,7 +193,7 @@ def syntax_errors(files: dict[str, str]) -> list[dict[str, Any]]:
         except ValueError as error:  # e.g. NUL bytes in the source
             errors.append(
                 {
-                    "type": "syntax_error",
+                    "type": HostRecord.SYNTAX_ERROR,
                     "exception": type(error).__name__,
                     "location": {"file": name, "line": 1, "column": 0},
                     "message": f"{name}: {error}",
@@ -599,11 +596,11 @@ class Phase:
                 "traceback": str(event.get("traceback", ""))[:4000],
                 "location": clean_location(event.get("location")),
             }
-            if event.get("type") == "startup_error" and not self.learner_code_broken:
+            if event.get("type") == LearnerEvent.STARTUP_ERROR and not self.learner_code_broken:
                 self.learner_code_broken = True
                 report(
                     {
-                        "type": "collect_error",
+                        "type": HostRecord.COLLECT_ERROR,
                         "phase": self.name,
                         "exception": clean["exception"] or "Error",
                         "location": clean["location"] or {"file": "", "line": 0},
@@ -611,7 +608,7 @@ class Phase:
                     }
                 )
                 self.stopped_because = "learner_broken"
-            elif event.get("type") == "learner_error" and self.current:
+            elif event.get("type") == LearnerEvent.LEARNER_ERROR and self.current:
                 kept = self.learner_errors.setdefault(self.current, [])
                 if len(kept) < LEARNER_ERRORS_PER_TEST:
                     kept.append(clean)
@@ -626,19 +623,17 @@ class Phase:
 
     def runner_records(self, data: bytes, output: int, events: int) -> None:
         for line in self.lines(-2, data, RECORD_MAX):
-            mac, _, body = line.partition(b" ")
-            expected = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
-            if not hmac.compare_digest(mac, expected):
+            record = signed_record(self.key, line)
+            if record is None:
                 self.tampered = "lines that did not come from the test runner reached its pipe"
                 self.stopped_because = "tampered"
                 return
-            record = json.loads(body)
             if record.get("seq") != self.next_seq:
                 self.tampered = "test runner records were replayed or dropped"
                 self.stopped_because = "tampered"
                 return
             self.next_seq += 1
-            if record.get("type") == "test":
+            if record.get("type") == RunnerRecord.TEST:
                 self.drain(output, events)
                 if self.stopped_because:
                     return  # the app did not start: that, not this test, is the news
@@ -646,32 +641,32 @@ class Phase:
 
     def runner_record(self, record: dict) -> None:
         kind = record.get("type")
-        if kind == "start":
+        if kind == RunnerRecord.START:
             self.current = str(record["nodeid"])
             self.per_test[self.current] = Trimmed(OUTPUT_PER_TEST)
             if not self.shared:
                 # The test runner waits for this before the test calls learner code.
                 with contextlib.suppress(OSError):
                     os.write(self.ack_write, b".")
-        elif kind == "test":
+        elif kind == RunnerRecord.TEST:
             nodeid = str(record["nodeid"])
             output = self.per_test.pop(nodeid, Trimmed(0))
             errors = self.learner_errors.pop(nodeid, [])
             self.current = None
             report(self.test_record(record, output, errors))
-        elif kind == "collect_error":
+        elif kind == RunnerRecord.COLLECT_ERROR:
             if record.get("location"):
                 self.learner_code_broken = True
             report(self.error_record(record))
-        elif kind == "session_end":
+        elif kind == RunnerRecord.SESSION_END:
             self.session_ended = True
-        elif kind == "learner_gone":
+        elif kind == RunnerRecord.LEARNER_GONE:
             self.learner_gone = True
             self.stopped_because = "learner_exited"
-        elif kind == "harness_error":
+        elif kind == RunnerRecord.HARNESS_ERROR:
             report(
                 {
-                    "type": "harness_error",
+                    "type": HostRecord.HARNESS_ERROR,
                     "message": f"{record.get('message')}\n{record.get('traceback', '')}",
                 }
             )
@@ -683,7 +678,7 @@ class Phase:
             first = learner_errors[0]
             learner_error = {"exception": first["exception"], "location": first["location"]}
         return {
-            "type": "test",
+            "type": HostRecord.TEST,
             "phase": self.name,
             "nodeid": record["nodeid"],
             "outcome": record.get("outcome", "error"),
@@ -704,7 +699,11 @@ class Phase:
             "location": record.get("location"),
             "message": str(record.get("message", "")),
         }
-        if self.hidden and record["type"] == "collect_error" and not record.get("location"):
+        if (
+            self.hidden
+            and record["type"] == RunnerRecord.COLLECT_ERROR
+            and not record.get("location")
+        ):
             # An error inside a hidden test module itself: say nothing about its code.
             clean["message"] = ""
         return clean
@@ -749,10 +748,10 @@ class Phase:
 
     def shared_record(self, record: dict) -> None:
         kind = record.get("type")
-        if kind == "tampered":
+        if kind == RunnerRecord.TAMPERED:
             self.tampered = self.tampered or str(record.get("what", "the test runner"))
-        elif kind in ("syntax_error", "collect_error"):
-            if kind == "syntax_error" or record.get("location"):
+        elif kind in (HostRecord.SYNTAX_ERROR, RunnerRecord.COLLECT_ERROR):
+            if kind == HostRecord.SYNTAX_ERROR or record.get("location"):
                 self.learner_code_broken = True
             report(self.error_record(record))
         else:
@@ -784,7 +783,7 @@ class Phase:
         else:
             status = "completed"
         return {
-            "type": "phase_end",
+            "type": HostRecord.PHASE_END,
             "phase": self.name,
             "status": status,
             "current_test": self.current,
@@ -854,7 +853,7 @@ def main(argv: list[str]) -> int:
     files = job.get("files", {})
     for name in files:
         safe_relative(name)
-    report({"type": "ready", "learner_files": sorted(files)})
+    report({"type": HostRecord.READY, "learner_files": sorted(files)})
     errors = syntax_errors(files)
     for error in errors:
         report({**error, "phase": "visible"})
@@ -862,7 +861,7 @@ def main(argv: list[str]) -> int:
         # Nothing can run; the learner's code never starts.
         report(
             {
-                "type": "finished",
+                "type": HostRecord.FINISHED,
                 "elapsed_ms": int((time.monotonic() - started) * 1000),
                 "cpu_ms": cpu_used_ms() - cpu_before,
             }
@@ -872,7 +871,7 @@ def main(argv: list[str]) -> int:
         if name == "hidden":
             # The grader sends the hidden tests only when asked, after every
             # process of the visible phase is gone.
-            report({"type": "awaiting_hidden"})
+            report({"type": HostRecord.AWAITING_HIDDEN})
             tests = read_message()["hidden_tests"]
         else:
             tests = job["visible_tests"]
@@ -880,7 +879,7 @@ def main(argv: list[str]) -> int:
             continue
         for test_name in tests:
             safe_relative(test_name)
-        report({"type": "phase_start", "phase": name})
+        report({"type": HostRecord.PHASE_START, "phase": name})
         phase = Phase(
             name=name,
             deadline=deadline,
@@ -901,7 +900,7 @@ def main(argv: list[str]) -> int:
             sys.stderr.write(stray.decode("utf-8", "replace"))
     report(
         {
-            "type": "finished",
+            "type": HostRecord.FINISHED,
             "elapsed_ms": int((time.monotonic() - started) * 1000),
             "cpu_ms": cpu_used_ms() - cpu_before,
         }
@@ -916,7 +915,9 @@ def run(argv: list[str]) -> int:
     except Exception as error:  # the grader turns this into an infrastructure error
         traceback.print_exc()
         if report.key:
-            report({"type": "harness_error", "message": f"{type(error).__name__}: {error}"})
+            report(
+                {"type": HostRecord.HARNESS_ERROR, "message": f"{type(error).__name__}: {error}"}
+            )
         return 1
 
 

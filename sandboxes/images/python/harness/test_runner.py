@@ -32,6 +32,7 @@ sys.path.insert(0, str(HARNESS))
 import lectern_rpc  # noqa: E402
 import pytest  # noqa: E402
 from control import Control, close_all  # noqa: E402
+from lectern_protocol import RunnerRecord  # noqa: E402
 from runner_report import RecordWriter, ReportPlugin  # noqa: E402
 
 PR_SET_DUMPABLE = 4
@@ -97,7 +98,7 @@ def run_phase(message: dict[str, Any], fds: list[int], http_client: ModuleType |
     except BaseException as error:
         writer.write(
             {
-                "type": "harness_error",
+                "type": RunnerRecord.HARNESS_ERROR,
                 "message": f"{type(error).__name__}: {error}",
                 "traceback": traceback.format_exc()[-3000:],
             }
