@@ -66,8 +66,8 @@ class SubmissionConsumer(AsyncJsonWebsocketConsumer):
             await self._send_event(event)
         if catch_up.position:
             await self.send_json({"type": "position", "data": {"position": catch_up.position}})
-            if not catch_up.grader["available"]:
-                await self.send_json({"type": "grader", "data": catch_up.grader})
+        if not catch_up.grader["available"]:
+            await self.send_json({"type": "grader", "data": catch_up.grader})
 
     async def disconnect(self, code: int) -> None:
         if self.counted:

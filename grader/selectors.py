@@ -52,7 +52,8 @@ def submission_get_visible(
 @dataclass(frozen=True)
 class CatchUp:
     """What a client that (re)connects needs: the events it missed, its place
-    in the queue (0 once grading started) and the grader's status."""
+    in the queue (0 once grading started) and the grader's status while the
+    submission waits for a result."""
 
     events: list[dict[str, Any]]
     position: int
@@ -85,10 +86,13 @@ def submission_catch_up(*, submission_id: uuid.UUID, after: int) -> CatchUp:
     submission = Submission.objects.get(pk=submission_id)
     position = submission_queue_position(submission=submission)
     start = event_stream_start(submission_id=submission_id, after=after)
+    waiting = submission.status in (Submission.Status.QUEUED, Submission.Status.RUNNING)
     return CatchUp(
         events=events_after(submission_id=submission_id, after=start.after),
         position=position,
-        grader=grader_status_get() if position else {"available": True, "message": ""},
+        # Until it is graded: a submission claimed again and again by a grader that
+        # cannot reach its sandboxes is "running" for a moment each time.
+        grader=grader_status_get() if waiting else {"available": True, "message": ""},
         after=start.after,
         finished=start.finished,
     )

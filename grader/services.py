@@ -428,9 +428,13 @@ def grader_status_set(*, available: bool, reason: str = "") -> None:
         logger.info("grader available again")
     else:
         logger.error("grader unavailable: %s", reason)
-    queued = Submission.objects.filter(status=Submission.Status.QUEUED)
+    # Running ones too: a worker that cannot reach its sandboxes claims a
+    # submission and gives it back, so at this moment it may be either.
+    waiting = Submission.objects.filter(
+        status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]
+    )
     grader_status_publish(
-        submission_ids=list(queued.values_list("id", flat=True)[:200]),
+        submission_ids=list(waiting.values_list("id", flat=True)[:200]),
         status={"available": available, "message": message},
     )
 

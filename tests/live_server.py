@@ -113,8 +113,11 @@ class Site:
     def listen(
         self, submission_id: str, until: Callable[[dict[str, Any]], bool], timeout: float = 60
     ) -> list[dict[str, Any]]:
-        """Messages on the submission's socket up to the first that `until` accepts."""
-        received = []
+        """Messages on the submission's socket up to the first that `until` accepts.
+        `timeout` bounds the wait for each message, and five times it the whole
+        wait: messages that keep coming (queue positions) never hold a test forever."""
+        received: list[dict[str, Any]] = []
+        give_up = time.monotonic() + 5 * timeout
         with connect(
             f"{self.ws_base}/ws/submissions/{submission_id}/",
             origin=Origin(self.base),
@@ -122,7 +125,10 @@ class Site:
             open_timeout=self.timeout,
         ) as websocket:
             while True:
-                received.append(json.loads(websocket.recv(timeout=timeout)))
+                left = give_up - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no accepted message within {5 * timeout} s: {received}")
+                received.append(json.loads(websocket.recv(timeout=min(timeout, left))))
                 if until(received[-1]):
                     return received
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from config.asgi import application
 from grader.models import Submission
-from grader.services import submission_create
+from grader.services import grader_status_set, submission_create
 from lessons.models import Exercise
 from tests.stored_events import append, passed
 from tests.support.answers import FLASK_APP
@@ -157,3 +157,28 @@ async def test_an_unknown_submission_is_refused(learner: User) -> None:
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_a_submission_claimed_while_the_grader_is_unavailable_hears_why(
+    submission: Submission, learner: User
+) -> None:
+    # A worker that cannot reach its sandboxes claims the submission and gives it
+    # back: whenever the client connects or the status changes, the submission may
+    # be running for that moment, and must hear why it waits all the same.
+    await database_sync_to_async(Submission.objects.filter(pk=submission.pk).update)(
+        status=Submission.Status.RUNNING
+    )
+    await database_sync_to_async(grader_status_set)(available=False, reason="engine down")
+
+    communicator = connect(submission, await database_sync_to_async(session_cookie)(learner))
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "queued"
+    told = await communicator.receive_json_from()
+    assert told["type"] == "grader" and told["data"]["available"] is False
+
+    # And live, when the status changes while it is running.
+    await database_sync_to_async(grader_status_set)(available=True)
+    back = await communicator.receive_json_from()
+    assert back == {"type": "grader", "data": {"available": True, "message": ""}}
+    await communicator.disconnect()
