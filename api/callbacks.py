@@ -40,7 +40,7 @@ from django.utils import timezone
 from api.models import CallbackAttempt, CallbackDelivery
 from api.schemas import CallbackSubmissionOut
 from grader.models import Submission
-from grader.selectors import submission_document
+from grader.selectors import submission_summary
 from grader.services import worker_name
 
 logger = logging.getLogger(__name__)
@@ -147,10 +147,10 @@ def callback_retry_delay(*, attempts: int) -> float:
 
 def callback_payload(*, submission: Submission) -> dict[str, Any]:
     """What is POSTed: the submission's final state and its result document."""
-    document = submission_document(submission=submission)
+    summary = submission_summary(submission=submission)
     return {
         "event": "submission.completed",
-        "submission": CallbackSubmissionOut.model_validate(document).model_dump(mode="json"),
+        "submission": CallbackSubmissionOut.model_validate(summary).model_dump(mode="json"),
         "result": submission.result,
     }
 

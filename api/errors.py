@@ -38,18 +38,10 @@ CODES_BY_STATUS = {
 }
 
 
-def error_json(
-    code: str,
-    message: str,
-    *,
-    status: int,
-    fields: dict[str, str] | None = None,
-    retry_after: int | None = None,
-) -> JsonResponse:
-    """config/refusals.py's error document, saying on a 401 which scheme to use (RFC 6750)."""
-    response = refusals.error_json(
-        code, message, status=status, fields=fields, retry_after=retry_after
-    )
+def error_json(code: str, message: str, *, status: int, **details: Any) -> JsonResponse:
+    """config/refusals.py's error document (`details`: its fields, retry_after),
+    saying on a 401 which scheme to use (RFC 6750)."""
+    response = refusals.error_json(code, message, status=status, **details)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="lectern"'
     return response

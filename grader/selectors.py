@@ -102,16 +102,13 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def submission_document(*, submission: Submission) -> dict[str, Any]:
-    """A submission with its result and events: the one JSON document of a
-    submission, which the widget polls and the API's schemas serialise
-    (SubmissionOut, and a part of it in result callbacks)."""
+def submission_summary(*, submission: Submission) -> dict[str, Any]:
+    """Who sent what and when: the part of the document a result callback carries."""
     return {
         "id": str(submission.id),
         "exercise": submission.exercise.slug,
         "status": submission.status,
         "mode": submission.mode,
-        "position": submission_queue_position(submission=submission),
         "learner": submission.user.get_username() if submission.user else None,
         "submitted_by": (
             submission.submitted_by.get_username() if submission.submitted_by else None
@@ -119,6 +116,16 @@ def submission_document(*, submission: Submission) -> dict[str, Any]:
         "created_at": submission.created_at.isoformat(),
         "started_at": _when(submission.started_at),
         "finished_at": _when(submission.finished_at),
+    }
+
+
+def submission_document(*, submission: Submission) -> dict[str, Any]:
+    """A submission with its result and events: the one JSON document of a
+    submission, which the widget polls and the API's schemas serialise
+    (SubmissionOut; a result callback carries its summary)."""
+    return {
+        **submission_summary(submission=submission),
+        "position": submission_queue_position(submission=submission),
         "result": submission.result,
         "grader": grader_status_get(),
         "events": events_after(submission_id=submission.id, after=0),
