@@ -99,7 +99,7 @@ services: system
 # Left out: the course checks (reference_check, lint_lessons_run), sandbox runs
 # that store nothing and dispatch nothing.
 SCALED_TESTS ?= tests/scale tests/grader tests/api tests/accounts tests/test_end_to_end.py \
-	tests/test_faults.py tests/lessons/test_content_loader.py tests/lessons/test_progress.py \
+	tests/test_faults.py tests/lessons/test_content_loader.py tests/learning/test_progress.py \
 	--ignore=tests/grader/test_reference_check.py --ignore=tests/grader/test_lint_lessons_run.py
 SCALED_ENV = $$(scripts/services.sh urls) GRADER_BACKEND=celery LECTERN_REQUIRE_SERVICES=1
 

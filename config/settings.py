@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "channels",
     "accounts",
     "lessons",
+    "learning",
     "grader",
     "sandboxes",
     # The HTTP API (docs/api.md); "ninja" serves its Swagger UI files as static files.
@@ -126,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Accounts -----------------------------------------------------------------
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "lessons:course_list"
+LOGIN_REDIRECT_URL = "learning:course_list"
 # Password reset mail. The console backend prints it in the server's log, so a
 # single machine needs no mail server; EMAIL_BACKEND=django.core.mail.backends.
 # filebased.EmailBackend writes one file per mail under EMAIL_FILE_PATH instead,

@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("grader.urls")),
+    path("", include("learning.urls")),
     path("", include("lessons.urls")),
 ]

@@ -29,9 +29,9 @@ from grader.results import (
 )
 from grader.selectors import submission_get_visible, submission_queue_position
 from grader.submission_events import event_append, grader_status_publish, positions_publish
+from learning.services import exercise_progress_record
 from lessons.learner_files import learner_files_check
 from lessons.models import Exercise
-from lessons.services import exercise_progress_record
 from sandboxes.harness import HarnessMode
 from sandboxes.limits import LimitError, SandboxLimits, limits_resolve
 from sandboxes.runner import (

@@ -626,7 +626,7 @@ class _SiteLinks:
         self.lessons: dict[str, set[str]] = {}
         self.unreadable: set[str] = set()
         for spec in specs:
-            course_url = reverse("lessons:course", kwargs={"course_slug": spec.slug})
+            course_url = reverse("learning:course", kwargs={"course_slug": spec.slug})
             self.files[_file_key(spec.folder / COURSE_FILE)] = (spec.slug, course_url)
             self.lessons[spec.slug] = set()
             self.unreadable.update(_file_key(path) for path in spec.unreadable)
@@ -634,7 +634,7 @@ class _SiteLinks:
                 self.files[_file_key(module.folder / MODULE_FILE)] = (spec.slug, course_url)
                 for lesson in module.lessons:
                     url = reverse(
-                        "lessons:lesson",
+                        "learning:lesson",
                         kwargs={"course_slug": spec.slug, "lesson_slug": lesson.slug},
                     )
                     self.files[_file_key(lesson.path)] = (spec.slug, url)

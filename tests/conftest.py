@@ -13,6 +13,7 @@ from django.db import connections
 from lessons.content_loader import ContentCheck, content_check, content_write
 from lessons.models import Exercise
 from tests.live_server import Site, daphne_server, live_database_url
+from tests.support.courses import demo_course_files, tree_write
 
 # Course content used as test data (its exercises' tests are graded in the
 # sandbox, not collected here).
@@ -78,3 +79,16 @@ def site(flask_exercise: Exercise, tmp_path: Path) -> Iterator[Site]:
 def exercise_files(folder: str) -> dict[str, str]:
     """The files of one folder of the Flask exercise (starter, solution, tests, hidden)."""
     return {path.name: path.read_text() for path in sorted((FLASK_EXERCISE_DIR / folder).glob("*"))}
+
+
+@pytest.fixture
+def content_root(tmp_path: Path) -> Path:
+    """An empty content folder for a course a test writes."""
+    root = tmp_path / "content"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def demo_root(content_root: Path) -> Path:
+    return tree_write(content_root, demo_course_files())

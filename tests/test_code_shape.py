@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-PACKAGES = ("accounts", "api", "config", "grader", "lessons", "sandboxes")
+PACKAGES = ("accounts", "api", "config", "grader", "learning", "lessons", "sandboxes")
 # Imports that belong inside a function for a reason other than a circle:
 # AppConfig.ready() runs once the apps are loaded (Django's rule), and
 # `manage.py author` builds the ASGI application (which starts the grader)
@@ -105,7 +105,8 @@ MAY_IMPORT = {
     "sandboxes": set(),
     "accounts": {"config.refusals", "lessons"},
     "lessons": {"config.refusals", "sandboxes"},
-    "grader": {"config.refusals", "config.celery", "lessons", "sandboxes", "accounts"},
+    "learning": {"config.refusals", "lessons"},
+    "grader": {"config.refusals", "config.celery", "lessons", "learning", "sandboxes", "accounts"},
     "api": {"config.refusals", "lessons", "grader", "sandboxes", "accounts"},
 }
 

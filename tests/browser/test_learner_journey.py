@@ -14,12 +14,13 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Locator, Page, expect
 
 from grader.models import Submission
+from learning.models import ExerciseProgress
 from lessons.content_loader import course_load
-from lessons.models import Exercise, ExerciseProgress
+from lessons.models import Exercise
 from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.conftest import exercise_files
-from tests.lessons.conftest import demo_course_files, tree_write
 from tests.live_server import Site
+from tests.support.courses import demo_course_files, tree_write
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.lessons.conftest import demo_course_files, tree_write
+from tests.support.courses import demo_course_files, tree_write
 
 pytestmark = pytest.mark.docker
 

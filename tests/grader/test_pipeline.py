@@ -12,7 +12,8 @@ from django.utils import timezone
 from grader.inline import InlineGraderPool
 from grader.models import Submission
 from grader.services import grade_submission, submission_create
-from lessons.models import Exercise, ExerciseProgress
+from learning.models import ExerciseProgress
+from lessons.models import Exercise
 from tests.conftest import exercise_files
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ import pytest
 from grader.reference_check import exercise_reference_check, exercises_reference_check
 from lessons.content_loader import content_check
 from lessons.models import Exercise
-from tests.lessons.conftest import demo_course_files, tree_write
+from tests.support.courses import demo_course_files, tree_write
 
 pytestmark = pytest.mark.docker
 

@@ -7,7 +7,7 @@ import pytest
 from grader.models import Submission
 from lessons.content_loader import ContentInvalid, content_load, course_load
 from lessons.models import Course, Exercise, Lesson, Module
-from tests.lessons.conftest import (
+from tests.support.courses import (
     SHIPPED_CONTENT,
     database_snapshot,
     demo_course_files,

@@ -22,8 +22,8 @@ from lessons.content_watch import (
     content_version,
 )
 from lessons.models import Lesson
-from tests.lessons.conftest import database_snapshot, demo_course_files
 from tests.live_server import free_port
+from tests.support.courses import database_snapshot, demo_course_files
 
 LESSON = "demo/01-basics/01-first.md"
 # How long to wait for the watcher or the server: it only bounds how long a broken

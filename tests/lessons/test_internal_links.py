@@ -7,7 +7,7 @@ import pytest
 
 from lessons.content_loader import ContentInvalid, content_check, content_load, course_load
 from lessons.models import Course, Exercise, Lesson, Module
-from tests.lessons.conftest import database_snapshot, demo_course_files, tree_write
+from tests.support.courses import database_snapshot, demo_course_files, tree_write
 
 pytestmark = pytest.mark.django_db
 

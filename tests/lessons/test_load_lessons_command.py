@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from lessons.models import Course
-from tests.lessons.conftest import SHIPPED_CONTENT, demo_course_files, tree_write
+from tests.support.courses import SHIPPED_CONTENT, demo_course_files, tree_write
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 

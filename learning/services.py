@@ -1,6 +1,6 @@
 """Changes to a learner's state: progress (the grader calls exercise_progress_record
 when a graded attempt completes), lesson visits, drafts and revealed hints. The
-lesson views read them back through lessons.selectors."""
+pages read them back through learning.selectors."""
 
 from typing import Any
 
@@ -9,8 +9,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.refusals import Refused
+from learning.models import Draft, ExerciseProgress, LessonVisit
 from lessons.learner_files import learner_files_check
-from lessons.models import Draft, Exercise, ExerciseProgress, Lesson, LessonVisit
+from lessons.models import Exercise, Lesson
 
 
 def exercise_progress_record(*, user: User, exercise: Exercise, result: dict[str, Any]) -> None:

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from lessons.models import Draft, Exercise
+from learning.models import Draft
+from lessons.models import Exercise
 from tests.support.answers import FLASK_APP
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from grader.services import grade_submission, submission_create
-from lessons.models import Exercise, ExerciseProgress
+from learning.models import ExerciseProgress
+from lessons.models import Exercise
 from tests.conftest import exercise_files
 from tests.support.clients import logged_in
 

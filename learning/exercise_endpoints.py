@@ -11,9 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from config.refusals import error_json, refusal_json
-from lessons import selectors
-from lessons.models import Exercise, ExerciseProgress
-from lessons.services import ExerciseRequestInvalid, draft_delete, draft_save, hint_reveal
+from learning import selectors
+from learning.models import ExerciseProgress
+from learning.services import ExerciseRequestInvalid, draft_delete, draft_save, hint_reveal
+from lessons.models import Exercise
+from lessons.selectors import exercise_offered_get
 
 LOGIN_REQUIRED = "Log in (or sign up) to save your code and reveal hints."
 
@@ -24,7 +26,7 @@ def _learner(request: HttpRequest) -> User | None:
 
 
 def _exercise(slug: str) -> Exercise | None:
-    return selectors.exercise_offered_get(slug=slug)
+    return exercise_offered_get(slug=slug)
 
 
 def _unknown(slug: str) -> JsonResponse:
@@ -90,5 +92,5 @@ def exercise_hints(request: HttpRequest, exercise_slug: str) -> JsonResponse:
         except ExerciseRequestInvalid as error:
             return refusal_json(error)
     else:
-        progress = ExerciseProgress.objects.filter(user=learner, exercise=exercise).first()
+        progress = selectors.exercise_progress_get(user=learner, exercise=exercise)
     return JsonResponse(selectors.hint_state_get(exercise=exercise, progress=progress).as_json())

@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from learning.models import ExerciseProgress, LessonVisit
+from learning.selectors import ProgressStatus, lesson_status
 from lessons.content_loader import content_load
-from lessons.models import Exercise, ExerciseProgress, Lesson, LessonVisit
-from lessons.selectors import ProgressStatus, lesson_status
+from lessons.models import Exercise, Lesson
 from tests.support.clients import logged_in
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from lessons.content_loader import content_load
 from lessons.models import Exercise
-from tests.lessons.conftest import HIDDEN_MARKER, SHIPPED_CONTENT, SOLUTION_MARKER
+from tests.support.courses import HIDDEN_MARKER, SHIPPED_CONTENT, SOLUTION_MARKER
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,15 @@ def demo(demo_root: Path) -> Path:
 
 
 def test_course_list(client, demo):
-    response = client.get(reverse("lessons:course_list"))
+    response = client.get(reverse("learning:course_list"))
 
     assert response.status_code == 200
     assert "Demo course" in response.text
-    assert reverse("lessons:course", kwargs={"course_slug": "demo"}) in response.text
+    assert reverse("learning:course", kwargs={"course_slug": "demo"}) in response.text
 
 
 def test_course_page_lists_modules_and_lessons_in_order(client, demo):
-    response = client.get(reverse("lessons:course", kwargs={"course_slug": "demo"}))
+    response = client.get(reverse("learning:course", kwargs={"course_slug": "demo"}))
 
     assert response.status_code == 200
     text = response.text.split('id="contents"')[1]
@@ -35,7 +35,7 @@ def test_course_page_lists_modules_and_lessons_in_order(client, demo):
 
 
 def test_lesson_page_shows_the_exercise_widget(client, demo):
-    url = reverse("lessons:lesson", kwargs={"course_slug": "demo", "lesson_slug": "first"})
+    url = reverse("learning:lesson", kwargs={"course_slug": "demo", "lesson_slug": "first"})
     response = client.get(url)
 
     assert response.status_code == 200
@@ -58,7 +58,7 @@ def test_lesson_page_shows_the_exercise_widget(client, demo):
 
 
 def test_lesson_page_never_shows_hidden_tests_or_the_solution(client, demo):
-    url = reverse("lessons:lesson", kwargs={"course_slug": "demo", "lesson_slug": "first"})
+    url = reverse("learning:lesson", kwargs={"course_slug": "demo", "lesson_slug": "first"})
     text = html.unescape(client.get(url).text)
 
     assert HIDDEN_MARKER not in text
@@ -71,7 +71,7 @@ def test_shipped_lesson_renders_without_hidden_code_or_solution(client):
     content_load(root=SHIPPED_CONTENT)
     exercise = Exercise.objects.get(slug="flask-hello-world")
     url = reverse(
-        "lessons:lesson", kwargs={"course_slug": "python-backend", "lesson_slug": "hello-flask"}
+        "learning:lesson", kwargs={"course_slug": "python-backend", "lesson_slug": "hello-flask"}
     )
 
     text = html.unescape(client.get(url).text)
@@ -87,7 +87,7 @@ def test_shipped_lesson_renders_without_hidden_code_or_solution(client):
 
 
 def test_lesson_without_exercises_has_previous_link_and_no_script(client, demo):
-    url = reverse("lessons:lesson", kwargs={"course_slug": "demo", "lesson_slug": "second"})
+    url = reverse("learning:lesson", kwargs={"course_slug": "demo", "lesson_slug": "second"})
     response = client.get(url)
 
     assert response.status_code == 200

@@ -1,9 +1,9 @@
-"""Small course folders written to tmp_path, and the shipped content."""
+"""Course folders for tests: a small demo course written to a tmp_path, the
+shipped content's place, and markers that must never reach a page."""
 
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.conf import settings
 from django.db.models import Model
 
@@ -74,15 +74,3 @@ def database_snapshot() -> dict[str, list[dict[str, Any]]]:
     return {
         model.__name__: list(model._default_manager.order_by("pk").values()) for model in models
     }
-
-
-@pytest.fixture
-def content_root(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def demo_root(content_root: Path) -> Path:
-    return tree_write(content_root, demo_course_files())

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
-from lessons.exercise_widget import ExerciseWidget
-from lessons.models import Exercise, ExerciseProgress
+from learning.exercise_widget import ExerciseWidget
+from learning.models import ExerciseProgress
+from lessons.models import Exercise
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
 
+from learning.models import ExerciseProgress
+from learning.selectors import exercise_status, hint_state_get
 from lessons.markdown_render import code_render
-from lessons.models import Exercise, ExerciseProgress
-from lessons.selectors import exercise_status, hint_state_get
+from lessons.models import Exercise
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ def exercise_widget(
         hidden_test_count=sum(1 for test in exercise.tests if test["visibility"] == "hidden"),
         max_score=exercise.max_score,
         submit_url=exercise_submit_url(slug=exercise.slug),
-        draft_url=reverse("lessons:exercise_draft", kwargs=slug),
-        hints_url=reverse("lessons:exercise_hints", kwargs=slug),
+        draft_url=reverse("learning:exercise_draft", kwargs=slug),
+        hints_url=reverse("learning:exercise_hints", kwargs=slug),
         history_url=reverse("grader:exercise_history", kwargs=slug),
         lesson_url=lesson_url,
         is_authenticated=authenticated,

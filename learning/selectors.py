@@ -1,0 +1,244 @@
+"""Read-only queries of learner state: progress, the course outline with it, drafts, hints."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Q
+
+from learning.models import Draft, ExerciseProgress, LessonVisit
+from lessons.markdown_render import markdown_render
+from lessons.models import Course, Exercise, Lesson, Module
+from lessons.selectors import course_list, course_modules
+
+
+class ProgressStatus(StrEnum):
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+
+    @property
+    def label(self) -> str:
+        return {"done": "Done", "in_progress": "In progress", "not_started": "Not started"}[self]
+
+
+@dataclass(frozen=True)
+class ProgressCount:
+    """Exercises done out of those in the course's lessons."""
+
+    done: int
+    total: int
+
+    @property
+    def status(self) -> ProgressStatus:
+        if self.total and self.done >= self.total:
+            return ProgressStatus.DONE
+        return ProgressStatus.IN_PROGRESS if self.done else ProgressStatus.NOT_STARTED
+
+
+@dataclass(frozen=True)
+class CourseCard:
+    course: Course
+    lesson_count: int
+    exercise_count: int
+    # None for an anonymous visitor: nothing is tracked.
+    progress: ProgressCount | None
+
+
+@dataclass(frozen=True)
+class ExerciseOutline:
+    exercise: Exercise
+    url: str
+    status: ProgressStatus | None
+
+
+@dataclass(frozen=True)
+class LessonOutline:
+    lesson: Lesson
+    status: ProgressStatus | None
+    exercises: list[ExerciseOutline]
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    module: Module
+    lessons: list[LessonOutline]
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    course: Course
+    modules: list[ModuleOutline]
+    first_lesson: Lesson | None
+    progress: ProgressCount | None
+
+
+def _learner(user: User | AnonymousUser | None) -> User | None:
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def exercise_progress_map(
+    *, user: User | AnonymousUser | None, exercises: Iterable[Exercise]
+) -> dict[int, ExerciseProgress]:
+    """The learner's progress rows by exercise id (empty for anonymous visitors)."""
+    learner = _learner(user)
+    if learner is None:
+        return {}
+    rows = ExerciseProgress.objects.filter(
+        user=learner, exercise__in=[exercise.pk for exercise in exercises]
+    )
+    return {row.exercise_id: row for row in rows}
+
+
+def exercise_progress_get(*, user: User, exercise: Exercise) -> ExerciseProgress | None:
+    return ExerciseProgress.objects.filter(user=user, exercise=exercise).first()
+
+
+def exercise_status(*, progress: ExerciseProgress | None) -> ProgressStatus:
+    """Done with full points once; in progress after any graded attempt."""
+    if progress is None:
+        return ProgressStatus.NOT_STARTED
+    if progress.completed:
+        return ProgressStatus.DONE
+    return ProgressStatus.IN_PROGRESS if progress.attempts else ProgressStatus.NOT_STARTED
+
+
+def lesson_status(*, exercises: list[ProgressStatus], visited: bool) -> ProgressStatus:
+    """A lesson with exercises is done when they all are; one without is done once read."""
+    if not exercises:
+        return ProgressStatus.DONE if visited else ProgressStatus.NOT_STARTED
+    if all(status == ProgressStatus.DONE for status in exercises):
+        return ProgressStatus.DONE
+    if visited or any(status != ProgressStatus.NOT_STARTED for status in exercises):
+        return ProgressStatus.IN_PROGRESS
+    return ProgressStatus.NOT_STARTED
+
+
+def course_cards(*, user: User | AnonymousUser | None) -> list[CourseCard]:
+    """The catalog: every course with its counts and the learner's progress."""
+    courses = course_list().annotate(
+        exercise_count=Count("exercises", filter=Q(exercises__lesson__isnull=False), distinct=True),
+        lessons_counted=Count("lessons", distinct=True),
+    )
+    learner = _learner(user)
+    done: dict[int, int] = {}
+    if learner is not None:
+        rows = (
+            ExerciseProgress.objects.filter(
+                user=learner, completed=True, exercise__lesson__isnull=False
+            )
+            .values("exercise__course_id")
+            .annotate(done=Count("id"))
+        )
+        done = {row["exercise__course_id"]: row["done"] for row in rows}
+    return [
+        CourseCard(
+            course=course,
+            lesson_count=course.lessons_counted,
+            exercise_count=course.exercise_count,
+            progress=(
+                ProgressCount(done=done.get(course.pk, 0), total=course.exercise_count)
+                if learner is not None
+                else None
+            ),
+        )
+        for course in courses
+    ]
+
+
+def course_outline_get(*, course: Course, user: User | AnonymousUser | None) -> CourseOutline:
+    """Modules, lessons and exercises in order, each with the learner's status."""
+    learner = _learner(user)
+    modules = course_modules(course=course)
+    # An exercise dropped from every lesson is kept for its submissions but is
+    # no longer part of the course.
+    exercises = list(
+        Exercise.objects.filter(course=course, lesson__isnull=False).order_by("order", "slug")
+    )
+    progress = exercise_progress_map(user=learner, exercises=exercises)
+    visited: set[int] = set()
+    if learner is not None:
+        visited = set(
+            LessonVisit.objects.filter(user=learner, lesson__course=course).values_list(
+                "lesson_id", flat=True
+            )
+        )
+    by_lesson: dict[int, list[Exercise]] = {}
+    for exercise in exercises:
+        if exercise.lesson_id is not None:
+            by_lesson.setdefault(exercise.lesson_id, []).append(exercise)
+
+    outlines = []
+    for module in modules:
+        lessons = []
+        for lesson in module.lessons.all():
+            lesson.course = course
+            lesson_url = lesson.get_absolute_url()
+            items = [
+                ExerciseOutline(
+                    exercise=exercise,
+                    url=f"{lesson_url}#exercise-{exercise.slug}",
+                    status=(
+                        exercise_status(progress=progress.get(exercise.pk))
+                        if learner is not None
+                        else None
+                    ),
+                )
+                for exercise in by_lesson.get(lesson.pk, [])
+            ]
+            status = None
+            if learner is not None:
+                status = lesson_status(
+                    exercises=[item.status for item in items if item.status is not None],
+                    visited=lesson.pk in visited,
+                )
+            lessons.append(LessonOutline(lesson=lesson, status=status, exercises=items))
+        outlines.append(ModuleOutline(module=module, lessons=lessons))
+
+    first = next((item.lessons[0].lesson for item in outlines if item.lessons), None)
+    done = sum(1 for row in progress.values() if row.completed)
+    return CourseOutline(
+        course=course,
+        modules=outlines,
+        first_lesson=first,
+        progress=ProgressCount(done=done, total=len(exercises)) if learner is not None else None,
+    )
+
+
+# --- Drafts and hints --------------------------------------------------------------------
+
+
+def draft_get(*, user: User, exercise: Exercise) -> Draft | None:
+    """The learner's own draft, holding only files the exercise still accepts."""
+    draft = Draft.objects.filter(user=user, exercise=exercise).first()
+    if draft is not None:
+        accepted = set(exercise.accepted_files)
+        draft.files = {name: text for name, text in draft.files.items() if name in accepted}
+    return draft
+
+
+@dataclass(frozen=True)
+class HintState:
+    """The hints a learner has revealed (as HTML) and whether another may be revealed now."""
+
+    revealed_html: list[str]
+    total: int
+    can_reveal: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {"hints": self.revealed_html, "total": self.total, "can_reveal": self.can_reveal}
+
+
+def hint_state_get(*, exercise: Exercise, progress: ExerciseProgress | None) -> HintState:
+    total = len(exercise.hints)
+    # The course may have been reloaded with fewer hints since they were revealed.
+    revealed = min(progress.hints_revealed, total) if progress is not None else 0
+    unlocked = progress is not None and progress.failed_attempts >= 1
+    return HintState(
+        revealed_html=[
+            markdown_render(hint, smart=True).html for hint in exercise.hints[:revealed]
+        ],
+        total=total,
+        can_reveal=unlocked and revealed < total,
+    )
