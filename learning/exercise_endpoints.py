@@ -20,17 +20,16 @@ from lessons.selectors import exercise_offered_get
 LOGIN_REQUIRED = "Log in (or sign up) to save your code and reveal hints."
 
 
-def _learner(request: HttpRequest) -> User | None:
+def _learner_and_exercise(request: HttpRequest, slug: str) -> tuple[User, Exercise] | JsonResponse:
+    """Who asks and about what, or the refusal: the learner must be logged in,
+    and the exercise one that a lesson offers."""
     user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def _exercise(slug: str) -> Exercise | None:
-    return exercise_offered_get(slug=slug)
-
-
-def _unknown(slug: str) -> JsonResponse:
-    return error_json("unknown_exercise", f"There is no exercise called {slug!r}.", status=404)
+    if not (isinstance(user, User) and user.is_authenticated):
+        return error_json("login_required", LOGIN_REQUIRED, status=401)
+    exercise = exercise_offered_get(slug=slug)
+    if exercise is None:
+        return error_json("unknown_exercise", f"There is no exercise called {slug!r}.", status=404)
+    return user, exercise
 
 
 def _json_body(request: HttpRequest) -> Any:
@@ -43,12 +42,10 @@ def _json_body(request: HttpRequest) -> Any:
 @never_cache
 @require_http_methods(["GET", "PUT", "DELETE"])
 def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
-    learner = _learner(request)
-    if learner is None:
-        return error_json("login_required", LOGIN_REQUIRED, status=401)
-    exercise = _exercise(exercise_slug)
-    if exercise is None:
-        return _unknown(exercise_slug)
+    asked = _learner_and_exercise(request, exercise_slug)
+    if isinstance(asked, JsonResponse):
+        return asked
+    learner, exercise = asked
 
     if request.method == "GET":
         draft = selectors.draft_get(user=learner, exercise=exercise)
@@ -78,12 +75,10 @@ def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exercise_hints(request: HttpRequest, exercise_slug: str) -> JsonResponse:
     """GET: the hints revealed so far. POST: reveal the next one."""
-    learner = _learner(request)
-    if learner is None:
-        return error_json("login_required", LOGIN_REQUIRED, status=401)
-    exercise = _exercise(exercise_slug)
-    if exercise is None:
-        return _unknown(exercise_slug)
+    asked = _learner_and_exercise(request, exercise_slug)
+    if isinstance(asked, JsonResponse):
+        return asked
+    learner, exercise = asked
 
     progress: ExerciseProgress | None
     if request.method == "POST":

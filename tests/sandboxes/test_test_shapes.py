@@ -121,14 +121,17 @@ FUNCTION_MODE = HarnessMode(mode="function")
 
 
 def job_run(
-    files: dict[str, str], visible: dict[str, str], hidden: dict[str, str] | None = None
+    files: dict[str, str],
+    visible: dict[str, str],
+    hidden: dict[str, str] | None = None,
+    harness: HarnessMode = FUNCTION_MODE,
 ) -> SandboxRun:
     job = SandboxJob(
         files=files,
         visible_tests=visible,
         hidden_tests=hidden or {},
         limits=limits_resolve({}),
-        harness=FUNCTION_MODE,
+        harness=harness,
     )
     return sandbox_run(job)
 
@@ -374,13 +377,21 @@ def test_parametrize_fixtures_and_a_skipped_extra_credit_test() -> None:
     assert outcomes_of(run) == plain_pytest_outcomes({"stack.py": WRONG}, visible)
 
 
-def test_xfail_tests_earn_nothing_and_do_not_count_against_the_reference() -> None:
+# Both ways of running the tests decide outcomes with one function
+# (runner_report.report_outcome), so shared mode once counting an xfail as a
+# failure is a drift this keeps from coming back.
+@pytest.mark.parametrize(
+    "harness", [FUNCTION_MODE, HarnessMode(mode="shared")], ids=["function", "shared"]
+)
+def test_xfail_tests_earn_nothing_and_do_not_count_against_the_reference(
+    harness: HarnessMode,
+) -> None:
     """An xfail test that fails is what the exercise expects (pytest: xfailed,
     the suite passes); a strict xfail test that passes is a failure (pytest:
     failed). Neither earns points; only the strict one counts against the score."""
     visible = {"test_xfail.py": XFAIL_TEST}
     spec = exercise_tests_discover(visible=visible, hidden={}, points_spec=None)
-    run = job_run({"stack.py": SOLUTION}, visible)
+    run = job_run({"stack.py": SOLUTION}, visible, harness=harness)
     result = result_build(tests_spec=spec, run=run, limits=limits_resolve({}))
 
     assert plain_pytest_outcomes({"stack.py": SOLUTION}, visible) == {

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 from lectern_plugin import LecternPlugin, RecordWriter
+from runner_report import pytest_args
 
 PR_SET_DUMPABLE = 4
-HARNESS = Path(__file__).resolve().parent
 WORK = Path("/work")
 ENVIRONMENT = {
     "PATH": "/opt/lectern/venv/bin:/usr/local/bin:/usr/bin:/bin",
@@ -31,23 +31,7 @@ ENVIRONMENT = {
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
 }
-PYTEST_ARGS = [
-    "-c",
-    str(HARNESS / "pytest.ini"),
-    "--rootdir",
-    str(WORK),
-    "--import-mode=prepend",
-    "--noconftest",
-    "-s",
-    "-p",
-    "no:terminal",
-    "-p",
-    "no:cacheprovider",
-    "-p",
-    "no:stepwise",
-    "-p",
-    "no:pastebin",
-]
+PYTEST_ARGS = pytest_args(rootdir=WORK, extra=("--noconftest", "-s"))
 
 
 def phase_child(*, output_fd: int, nonce: bytes, tests_dir: Path) -> int:

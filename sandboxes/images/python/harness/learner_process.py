@@ -37,6 +37,7 @@ sys.path.insert(0, str(HARNESS))
 
 import lectern_rpc  # noqa: E402
 from control import Control, close_all  # noqa: E402
+from lectern_protocol import file_path  # noqa: E402
 
 PR_SET_DUMPABLE = 4
 WORK = Path("/work")
@@ -64,10 +65,7 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         else:
             entry.unlink()
     for name, text in files.items():
-        path = PurePosixPath(name)
-        if path.is_absolute() or any(part in ("", ".", "..") for part in path.parts):
-            raise ValueError(f"refusing file name {name!r}")
-        target = root / path
+        target = root / file_path(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -40,7 +40,7 @@ from _pytest import subtests as pytest_subtests
 from _pytest import unittest as pytest_unittest
 from _pytest.assertion.rewrite import rewrite_asserts
 from lectern_protocol import RunnerRecord
-from runner_report import subtests_message, trim
+from runner_report import report_outcome, trim
 
 # Hooks whose implementations decide whether, and how, a test runs and is reported.
 GUARDED_HOOKS = (
@@ -429,41 +429,19 @@ class LecternPlugin:
         )
 
     def outcome_of(self, nodeid: str) -> tuple[str, str, dict[str, Any] | None]:
-        reports = self.reports.pop(nodeid, [])
-        # Subtest reports carry the test's nodeid and "call": keep them apart.
-        subtests = [r for r in reports if isinstance(r, pytest_subtests.SubtestReport)]
-        failed_subtests = [report for report in subtests if report.failed]
-        by_phase = {r.when: r for r in reports if not isinstance(r, pytest_subtests.SubtestReport)}
-        setup, call, teardown = (by_phase.get(when) for when in ("setup", "call", "teardown"))
-        for phase, report in (("setup", setup), ("call", call), ("teardown", teardown)):
-            if report is None or not report.failed:
-                continue
-            kind = "fail" if phase == "call" else "error"
-            prefix = "" if phase == "call" else f"error in test {phase}: "
-            if phase == "call" and nodeid in self.unittest_items:
-                # unittest runs setUp and tearDown inside pytest's call phase.
-                if nodeid not in self.entered:
-                    kind, prefix = "error", "error in setUp: "
-                elif nodeid in self.completed:
-                    kind, prefix = "error", "error in tearDown or a cleanup: "
-            message = prefix + report.longreprtext
-            if failed_subtests:
-                message = subtests_message(failed_subtests) + "\n\n" + message
-            return kind, message, self.learner_error(report)
-        if failed_subtests:
-            return "fail", subtests_message(failed_subtests), self.learner_error(failed_subtests[0])
-        if hasattr(call, "wasxfail"):
-            return "fail", "expected to fail (xfail) but the grader counts only passing tests", None
-        if call is None or call.skipped or (setup is not None and setup.skipped):
-            reason = ""
-            report = call or setup
-            if report is not None and isinstance(report.longrepr, tuple):
-                # pytest's "Skipped: " says again what the outcome says.
-                reason = str(report.longrepr[2]).removeprefix("Skipped: ")
-            return "skip", reason, None
-        if nodeid not in self.completed:
+        call_failure = ("fail", "")
+        if nodeid in self.unittest_items:
+            # unittest runs setUp and tearDown inside pytest's call phase.
+            if nodeid not in self.entered:
+                call_failure = ("error", "error in setUp: ")
+            elif nodeid in self.completed:
+                call_failure = ("error", "error in tearDown or a cleanup: ")
+        kind, message, failed = report_outcome(
+            self.reports.pop(nodeid, []), call_failure=call_failure
+        )
+        if kind == "pass" and nodeid not in self.completed:
             return "fail", "the test function did not run to completion", None
-        return "pass", "", None
+        return kind, message, self.learner_error(failed) if failed is not None else None
 
     def learner_error(self, report: pytest.TestReport) -> dict[str, Any] | None:
         """Where in the learner's files the failure surfaced, and as what exception."""

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 from enum import StrEnum
+from pathlib import PurePosixPath
 from typing import Any
 
 
@@ -87,3 +88,12 @@ def signed_record(key: bytes, line: bytes) -> dict[str, Any] | None:
         return None
     record = json.loads(body)
     return record if isinstance(record, dict) else None
+
+
+def file_path(name: str) -> PurePosixPath:
+    """A file name of a job (a learner's file or a test) as a path below the
+    folder it is written to; ValueError for one that would leave it."""
+    path = PurePosixPath(name)
+    if path.is_absolute() or not path.parts or any(p in ("", ".", "..") for p in path.parts):
+        raise ValueError(f"refusing file name {name!r}")
+    return path

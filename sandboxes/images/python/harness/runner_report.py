@@ -18,6 +18,23 @@ from lectern_protocol import RunnerRecord, signed_line
 from lectern_rpc import LearnerProcessGone
 
 MESSAGE_MAX = 3000
+PYTEST_INI = Path(__file__).resolve().parent / "pytest.ini"
+
+
+def pytest_args(*, rootdir: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    """pytest's options in both ways of running tests: the harness's own ini
+    and root, so that no file of the learner's configures the run, and none of
+    the plugins that would print, cache or skip ahead."""
+    return [
+        "-c",
+        str(PYTEST_INI),
+        "--rootdir",
+        str(rootdir),
+        "--import-mode=prepend",
+        *extra,
+        *("-p", "no:terminal", "-p", "no:cacheprovider"),
+        *("-p", "no:stepwise", "-p", "no:pastebin"),
+    ]
 
 
 class RecordWriter:
@@ -75,12 +92,14 @@ def subtest_label(report: pytest.TestReport) -> str:
 
 
 def report_outcome(
-    reports: list[pytest.TestReport],
+    reports: list[pytest.TestReport], *, call_failure: tuple[str, str] = ("fail", "")
 ) -> tuple[str, str, pytest.TestReport | None]:
     """(outcome, message, the report that failed) for one test's reports, as
     pytest decided them: a failing setup or teardown is an error, a failing
     call or subtest a failure, a skip a skip, an unexpected pass of an xfail
-    test and an expected failure both not a pass."""
+    test and an expected failure both not a pass. `call_failure` is the
+    (outcome, message prefix) of a failing call phase, which for a unittest
+    test may be its setUp or tearDown failing."""
     subtests = [r for r in reports if isinstance(r, pytest_subtests.SubtestReport)]
     failed_subtests = [report for report in subtests if report.failed]
     by_phase = {r.when: r for r in reports if not isinstance(r, pytest_subtests.SubtestReport)}
@@ -88,8 +107,7 @@ def report_outcome(
     for phase, report in (("setup", setup), ("call", call), ("teardown", teardown)):
         if report is None or not report.failed:
             continue
-        kind = "fail" if phase == "call" else "error"
-        prefix = "" if phase == "call" else f"error in test {phase}: "
+        kind, prefix = call_failure if phase == "call" else ("error", f"error in test {phase}: ")
         message = prefix + report.longreprtext
         if failed_subtests:
             message = subtests_message(failed_subtests) + "\n\n" + message

@@ -52,7 +52,14 @@ from typing import Any
 HARNESS = Path(__file__).resolve().parent
 sys.path.insert(0, str(HARNESS))
 from control import Control, close_all  # noqa: E402
-from lectern_protocol import HostRecord, LearnerEvent, RunnerRecord, signed_line, signed_record  # noqa: E402
+from lectern_protocol import (  # noqa: E402
+    HostRecord,
+    LearnerEvent,
+    RunnerRecord,
+    file_path,
+    signed_line,
+    signed_record,
+)
 
 PR_SET_DUMPABLE = 4
 RUNNER_UID = 1000
@@ -131,20 +138,13 @@ def read_message() -> dict:
     return json.loads(body)
 
 
-def safe_relative(name: str) -> PurePosixPath:
-    path = PurePosixPath(name)
-    if path.is_absolute() or not path.parts or any(p in ("", ".", "..") for p in path.parts):
-        raise ValueError(f"refusing file name {name!r}")
-    return path
-
-
 def learner_modules(files: dict[str, str], tests: dict[str, str]) -> list[str]:
     """Top-level modules and packages among the learner's files that tests may import.
     A module the exercise itself ships beside its tests is the exercise's."""
     exercise_own = {PurePosixPath(name).parts[0].removesuffix(".py") for name in tests}
     names = set()
     for name in files:
-        parts = safe_relative(name).parts
+        parts = file_path(name).parts
         if len(parts) == 1 and parts[0].endswith(".py"):
             names.add(parts[0].removesuffix(".py"))
         elif len(parts) > 1 and parts[-1].endswith(".py") and parts[0].isidentifier():
@@ -852,7 +852,7 @@ def main(argv: list[str]) -> int:
 
     files = job.get("files", {})
     for name in files:
-        safe_relative(name)
+        file_path(name)
     report({"type": HostRecord.READY, "learner_files": sorted(files)})
     errors = syntax_errors(files)
     for error in errors:
@@ -878,7 +878,7 @@ def main(argv: list[str]) -> int:
         if not tests:
             continue
         for test_name in tests:
-            safe_relative(test_name)
+            file_path(test_name)
         report({"type": HostRecord.PHASE_START, "phase": name})
         phase = Phase(
             name=name,

@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 import traceback
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -32,28 +32,14 @@ sys.path.insert(0, str(HARNESS))
 import lectern_rpc  # noqa: E402
 import pytest  # noqa: E402
 from control import Control, close_all  # noqa: E402
-from lectern_protocol import RunnerRecord  # noqa: E402
-from runner_report import RecordWriter, ReportPlugin  # noqa: E402
+from lectern_protocol import RunnerRecord, file_path  # noqa: E402
+from runner_report import RecordWriter, ReportPlugin, pytest_args  # noqa: E402
 
 PR_SET_DUMPABLE = 4
 GRADER = Path("/grader")
 TESTS = GRADER / "tests"
 LEARNER_ROOT = Path("/work")
-PYTEST_ARGS = [
-    "-c",
-    str(HARNESS / "pytest.ini"),
-    "--rootdir",
-    str(GRADER),
-    "--import-mode=prepend",
-    "-p",
-    "no:terminal",
-    "-p",
-    "no:cacheprovider",
-    "-p",
-    "no:stepwise",
-    "-p",
-    "no:pastebin",
-]
+PYTEST_ARGS = pytest_args(rootdir=GRADER)
 
 
 def write_tests(tests: dict[str, str]) -> None:
@@ -61,10 +47,7 @@ def write_tests(tests: dict[str, str]) -> None:
         shutil.rmtree(TESTS)
     TESTS.mkdir()
     for name, text in tests.items():
-        path = PurePosixPath(name)
-        if path.is_absolute() or any(part in ("", ".", "..") for part in path.parts):
-            raise ValueError(f"refusing test file name {name!r}")
-        target = TESTS / path
+        target = TESTS / file_path(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
