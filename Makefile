@@ -15,7 +15,7 @@ DAPHNE_OPTIONS ?= --websocket_connect_timeout 30
 # `make author CONTENT=path/to/course`: the folder to preview (default: lessons/content).
 CONTENT ?=
 
-.PHONY: setup system engine frontend image database services run author test test-scaled lint lint-lessons format bench load clean
+.PHONY: setup system engine frontend image database services run author test test-js test-scaled lint lint-lessons format bench load clean
 
 setup: system engine $(VENV)/.installed frontend image database
 
@@ -33,21 +33,26 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-# The exercise widget's code editor (CodeMirror 6, docs/editor.md): the npm
-# packages pinned in package-lock.json, bundled by esbuild into build/frontend/,
-# which STATICFILES_DIRS serves as /static/editor/editor.js. Each step is redone
-# only when its inputs change. npm and node come from Debian (`make system`).
-EDITOR_BUNDLE := build/frontend/editor/editor.js
+# The pages' scripts (docs/editor.md): the exercise widget's code editor
+# (CodeMirror 6, the npm packages pinned in package-lock.json), the widget
+# (frontend/exercise/) and author mode, bundled by esbuild into build/frontend/,
+# which STATICFILES_DIRS serves as /static/editor/editor.js, /static/js/exercise.js
+# and /static/js/author.js. Each step is redone only when its inputs change (the
+# bundles: any .js file under frontend/, at any depth). npm and node come from
+# Debian (`make system`).
+FRONTEND_SOURCES := $(shell find frontend -name '*.js')
+FRONTEND_BUNDLES := build/frontend/editor/editor.js build/frontend/js/exercise.js build/frontend/js/author.js
 
-frontend: $(EDITOR_BUNDLE)
+frontend: $(FRONTEND_BUNDLES)
 
 node_modules/.installed: package.json $(wildcard package-lock.json) | system
 	@if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	else npm install --ignore-scripts --no-audit --no-fund --loglevel=error; fi
 	@touch $@
 
-# `npm run build` is esbuild with the options in package.json's "build" script.
-$(EDITOR_BUNDLE): node_modules/.installed $(wildcard frontend/*.js)
+# `npm run build` is esbuild with the options in package.json's "build:" scripts;
+# one run makes every bundle (a grouped target, &:).
+$(FRONTEND_BUNDLES) &: node_modules/.installed $(FRONTEND_SOURCES)
 	npm run --silent build
 
 # The sandbox image is rebuilt only when its inputs change (see docs/sandbox.md).
@@ -69,10 +74,15 @@ author: system engine $(VENV)/.installed frontend image
 	@DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
 	DJANGO_DEBUG=1 $(BIN)/python manage.py author $(CONTENT) --host $(HOST) --port $(PORT)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(BIN)/mypy .
+	npm run --silent lint
+
+# The front end's own unit tests (tests/js/, node's test runner): a second or so.
+test-js: node_modules/.installed
+	npm test --silent
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
@@ -83,7 +93,7 @@ format: $(VENV)/.installed
 lint-lessons: $(VENV)/.installed image
 	DJANGO_DEBUG=1 $(BIN)/python manage.py lint_lessons --run
 
-test: setup lint
+test: setup lint test-js
 	$(BIN)/pytest
 	DJANGO_DEBUG=1 $(BIN)/python manage.py lint_lessons --run
 	@$(MAKE) --no-print-directory test-scaled

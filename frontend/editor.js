@@ -2,9 +2,11 @@
  * The code editor of the exercise widget: CodeMirror 6 set up for Python.
  *
  * Bundled by esbuild at set-up time (`make frontend`, see the Makefile) into
- * build/frontend/editor/editor.js, an IIFE that defines window.LecternEditor.
- * static/js/exercise.js calls LecternEditor.editorCreate(parent, options) once
- * per file of an exercise.
+ * build/frontend/editor/editor.js, an IIFE that defines window.LecternEditor:
+ * a bundle of its own, apart from the widget's, so that the widget still works
+ * with plain text areas when this one fails to load.
+ * frontend/exercise/files.js calls LecternEditor.editorCreate(parent, options)
+ * once per file of an exercise.
  *
  * Keyboard: Tab indents and Shift-Tab dedents; Esc then Tab leaves the editor
  * (CodeMirror's escape hatch, so the editor is never a keyboard trap), and

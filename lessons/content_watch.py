@@ -5,7 +5,7 @@ change loads the folder again with the content loader. A load is all or
 nothing, so a change that breaks the content leaves the last good content on
 the site, and the problems are printed instead. Each successful load that
 changed something gets a new content version, which the open pages poll (see
-static/js/author.js) to refresh themselves.
+frontend/author.js) to refresh themselves.
 """
 
 import threading
@@ -16,13 +16,8 @@ from pathlib import Path
 
 from django.db import connections
 
-from lessons.content_loader import (
-    COURSE_FILE,
-    ContentInvalid,
-    LoadReport,
-    content_load,
-    course_load,
-)
+from lessons.loader.report import ContentInvalid, LoadReport
+from lessons.loader.sync import path_load
 from lessons.markdown_render import ContentError
 
 POLL_SECONDS = 0.5
@@ -58,10 +53,7 @@ class ContentReload:
 def content_reload(*, path: Path) -> ContentReload:
     """Load `path` (a course folder or a folder of courses), as load_lessons does."""
     try:
-        if (path / COURSE_FILE).is_file():
-            report = course_load(path=path)
-        else:
-            report = content_load(root=path)
+        report = path_load(path=path)
     except ContentInvalid as invalid:
         return ContentReload(errors=invalid.errors)
     reload = ContentReload(report=report)

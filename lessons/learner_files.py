@@ -75,7 +75,7 @@ def learner_files_check(
 
 def file_name_problem(name: str) -> str:
     """What is wrong with `name` as the path of a learner's file ("" when
-    nothing): the rules an exercise's declared files (lessons/content_loader.py)
+    nothing): the rules an exercise's declared files (lessons/loader/exercise_checks.py)
     and a learner's submitted ones share."""
     path = PurePosixPath(name)
     if not name or "\\" in name or any(ord(char) < 32 or ord(char) == 127 for char in name):

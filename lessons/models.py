@@ -14,7 +14,6 @@ class Course(models.Model):
     summary = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    content_hash = models.CharField(max_length=64, blank=True)
     # Who teaches it: they may submit on a learner's behalf through the API
     # (docs/api.md). Set in the admin; the content loader leaves it alone.
     instructors = models.ManyToManyField(
@@ -103,7 +102,6 @@ class Exercise(models.Model):
     # sandboxes.harness.HarnessMode as a dict: how the tests reach the learner's code.
     harness = models.JSONField(default=dict)
     hints = models.JSONField(default=list)
-    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["order", "slug"]

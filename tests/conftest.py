@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connections
 
-from lessons.content_loader import ContentCheck, content_check, content_write
+from lessons.loader.check import ContentCheck, content_check
+from lessons.loader.sync import content_write
 from lessons.models import Exercise
 from tests.live_server import Site, daphne_server, live_database_url
 from tests.support.courses import demo_course_files, tree_write

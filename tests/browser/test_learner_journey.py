@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from grader.models import Submission
 from learning.models import ExerciseProgress
-from lessons.content_loader import course_load
+from lessons.loader.sync import course_load
 from lessons.models import Exercise
 from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.conftest import exercise_files

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from grader.reference_check import exercise_reference_check, exercises_reference_check
-from lessons.content_loader import content_check
+from lessons.loader.check import content_check
 from lessons.models import Exercise
 from tests.support.courses import demo_course_files, tree_write
 

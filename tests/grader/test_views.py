@@ -169,5 +169,7 @@ def test_the_exercise_page_reads_the_words_of_a_result_from_the_vocabulary(
     assert words == verdict_words()
     assert set(words["verdicts"]) == {str(verdict) for verdict in Verdict}
     # The page's script keeps no copy of its own.
-    script = (settings.BASE_DIR / "static" / "js" / "exercise.js").read_text()
+    sources = sorted((settings.BASE_DIR / "frontend" / "exercise").glob("*.js"))
+    assert sources
+    script = "".join(source.read_text() for source in sources)
     assert VERDICT_MEANINGS[Verdict.TAMPERED] not in script

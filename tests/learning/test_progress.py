@@ -10,7 +10,7 @@ from django.test import Client
 
 from learning.models import ExerciseProgress, LessonVisit
 from learning.selectors import ProgressStatus, lesson_status
-from lessons.content_loader import content_load
+from lessons.loader.sync import content_load
 from lessons.models import Exercise, Lesson
 from tests.support.clients import logged_in
 

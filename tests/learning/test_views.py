@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from lessons.content_loader import content_load
+from lessons.loader.sync import content_load
 from lessons.models import Exercise
 from tests.support.courses import HIDDEN_MARKER, SHIPPED_CONTENT, SOLUTION_MARKER
 

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from lessons.content_loader import ContentInvalid, content_check, content_load, course_load
+from lessons.loader.check import content_check
+from lessons.loader.report import ContentInvalid
+from lessons.loader.sync import content_load, course_load
 from lessons.models import Course, Exercise, Lesson, Module
 from tests.support.courses import database_snapshot, demo_course_files, tree_write
 

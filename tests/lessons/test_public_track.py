@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 
 from grader.results import result_build
-from lessons.content_loader import content_check
+from lessons.loader.check import content_check
 from lessons.models import Exercise
 from sandboxes.harness import HarnessMode
 from sandboxes.limits import limits_resolve

@@ -28,6 +28,17 @@ from sandboxes.runner import (
 )
 
 FLASK_HEAD = "from flask import Flask\napp = Flask(__name__)\n"
+# Learner code of the probes: the uid a process runs as, None once it is gone.
+UID_OF_SOURCE = """
+def uid_of(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+"""
+
 # What the processes in a sandbox may find in their environment: how they were
 # started, nothing of the host's and nothing secret.
 HARMLESS_VARIABLES = {"PATH", "HOME", "HOSTNAME", "LANG", "LC_ALL", "TMPDIR", "TERM"}

@@ -22,6 +22,7 @@ from sandboxes.runner import ReportedTest, SandboxRun
 from tests.conftest import exercise_files
 from tests.sandboxes.runs import (
     FLASK_HEAD,
+    UID_OF_SOURCE,
     flask_app,
     marker,
     plain_pytest_score,
@@ -642,18 +643,14 @@ def test_the_tests_cannot_be_read_or_written_by_learner_code(
     assert result["score"] == honest_starter_score
 
 
-UID_OF = """
+UID_OF = (
+    """
 import ctypes, errno, json, os, signal
 
 
-def uid_of(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("Uid:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-
+"""
+    + UID_OF_SOURCE
+    + """
 
 def others():
     # Every other process: (pid, uid), those of other users first.
@@ -678,6 +675,7 @@ def read_memory(pid):
         mem.seek(start)
         return mem.read(64)
 """
+)
 
 
 def test_killing_every_other_process_earns_nothing(

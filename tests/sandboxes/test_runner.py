@@ -22,6 +22,7 @@ from sandboxes.runner import LABEL, SandboxJob, sandbox_run
 from tests.conftest import exercise_files
 from tests.sandboxes.runs import (
     FLASK_HEAD,
+    UID_OF_SOURCE,
     flask_app,
     marker,
     printed,
@@ -314,7 +315,8 @@ def test_what_an_app_printed_before_it_failed_to_start_is_shown(
 
 # --- the container's walls, as learner code meets them ---------------------------
 
-PROBE_WALLS = r"""
+PROBE_WALLS = (
+    r"""
 import ctypes, errno, json, os, socket
 
 
@@ -325,15 +327,9 @@ def error_of(action):
         return errno.errorcode.get(error.errno, str(error.errno))
     return None
 
-
-def uid_of(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("Uid:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-
+"""
+    + UID_OF_SOURCE
+    + r"""
 
 def identity():
     status = {}
@@ -412,6 +408,7 @@ def what_proc_shows():
 print("ENVIRON", json.dumps(dict(os.environ)), flush=True)
 print("PROC", json.dumps(what_proc_shows()), flush=True)
 """
+)
 
 PROBE_WALLS_TESTS = r"""
 import probe
@@ -692,17 +689,12 @@ def test_patching_pytest_at_import_earns_nothing(
 # Tries every file descriptor of every other process: as stdout (fd 1) of the
 # supervisor it would reach the host, as the test runner's records pipe the
 # supervisor. Prints what each attempt did.
-WRITE_EVERYWHERE = r"""
+WRITE_EVERYWHERE = (
+    r"""
 import errno, json, os
-
-def uid_of(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("Uid:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-
+"""
+    + UID_OF_SOURCE
+    + r"""
 def forge_everywhere():
     fake = {"type": "test", "phase": "visible", "outcome": "pass", "seq": 2,
             "nodeid": "tests/test_app.py::test_hello_returns_json_message"}
@@ -731,6 +723,7 @@ def forge_everywhere():
                 attempts.append([pid, uid_of(pid), fd, errno.errorcode[error.errno], target])
     print("FORGED", json.dumps(attempts), flush=True)
 """
+)
 
 
 def test_writing_into_the_supervisors_output_earns_nothing(

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grader.reference_check import exercises_reference_check
-from lessons.content_loader import ContentCheck, content_check
+from lessons.loader.check import ContentCheck, content_check
 from lessons.markdown_render import ContentError
 from lessons.models import Exercise
 from sandboxes.runner import SandboxUnavailable, engine_check

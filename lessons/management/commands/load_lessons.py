@@ -6,7 +6,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lessons.content_loader import COURSE_FILE, ContentInvalid, content_load, course_load
+from lessons.loader.parse import COURSE_FILE
+from lessons.loader.report import ContentInvalid
+from lessons.loader.sync import path_load
 
 
 class Command(BaseCommand):
@@ -22,10 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"] or Path(settings.LESSONS_CONTENT_DIR)
         try:
-            if (path / COURSE_FILE).is_file():
-                report = course_load(path=path)
-            else:
-                report = content_load(root=path)
+            report = path_load(path=path)
         except ContentInvalid as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
