@@ -35,13 +35,14 @@ $(VENV)/.installed: pyproject.toml
 
 # The pages' scripts (docs/editor.md): the exercise widget's code editor
 # (CodeMirror 6, the npm packages pinned in package-lock.json), the widget
-# (frontend/exercise/) and author mode, bundled by esbuild into build/frontend/,
-# which STATICFILES_DIRS serves as /static/editor/editor.js, /static/js/exercise.js
-# and /static/js/author.js. Each step is redone only when its inputs change (the
-# bundles: any .js file under frontend/, at any depth). npm and node come from
-# Debian (`make system`).
+# (frontend/exercise/), author mode, check-yourself questions and every page's
+# small script (frontend/site.js), bundled by esbuild into build/frontend/, which
+# STATICFILES_DIRS serves as /static/editor/editor.js and /static/js/<name>.js.
+# Each step is redone only when its inputs change (the bundles: any .js file
+# under frontend/, at any depth). npm and node come from Debian (`make system`).
 FRONTEND_SOURCES := $(shell find frontend -name '*.js')
-FRONTEND_BUNDLES := build/frontend/editor/editor.js build/frontend/js/exercise.js build/frontend/js/author.js
+FRONTEND_BUNDLES := build/frontend/editor/editor.js \
+	$(addprefix build/frontend/js/,exercise.js author.js questions.js site.js)
 
 frontend: $(FRONTEND_BUNDLES)
 
@@ -120,6 +121,7 @@ test-scaled: setup services
 # Celery worker processes (bench/scaled_out.py).
 bench: setup services
 	$(BIN)/python -m bench.grading_latency
+	$(BIN)/python -m bench.cancel_latency
 	$(BIN)/python -m bench.throughput
 	env $$(scripts/services.sh urls) $(BIN)/python -m bench.scaled_out
 

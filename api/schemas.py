@@ -101,6 +101,17 @@ class SubmissionAcceptedOut(Schema):
     urls: SubmissionUrls
 
 
+class ComparisonOut(Schema):
+    got: str
+    expected: str
+
+
+class LearnerRaisedOut(Schema):
+    exception: str
+    file: str
+    line: int
+
+
 class TestResultOut(Schema):
     model_config = ConfigDict(extra="allow")
 
@@ -114,10 +125,25 @@ class TestResultOut(Schema):
     max_points: float
     visibility: str
     duration_ms: int
+    ran: bool = Field(
+        True,
+        description="False for a test that never ran: the run stopped before it "
+        "(a syntax error, a limit) or the grader could not start it.",
+    )
     exchanges: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Visible tests of web exercises: the HTTP requests the test made, "
         "each with method, path, status, content_type and a body excerpt.",
+    )
+    comparison: ComparisonOut | None = Field(
+        None,
+        description="A failed visible test's `assert got == expected`: both values as "
+        "pytest shows them, cut to 240 characters. Never for a hidden test.",
+    )
+    learner_raised: LearnerRaisedOut | None = Field(
+        None,
+        description="A failed test during which the learner's own code raised: "
+        "the exception and where, in the learner's files (hidden tests too).",
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from api.auth import request_token
 from api.errors import error_json
@@ -191,14 +191,24 @@ def submission_get(request: HttpRequest, submission_id: uuid.UUID) -> object:
 
 @router.post(
     "/submissions/{submission_id}/cancel",
-    response={200: SubmissionOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Cancel a queued submission",
-    description="Only while it is queued; a running or finished one answers 409.",
+    response={
+        200: SubmissionOut,
+        202: SubmissionOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="Cancel a submission that has no result yet",
+    description="A queued one is cancelled at once (200). A running one answers 202 "
+    "while its container is killed; the cancelled result follows on its stream. "
+    "A finished one answers 409.",
 )
 def submission_cancel_endpoint(request: HttpRequest, submission_id: uuid.UUID) -> object:
     token = request_token(request)
     cancelled = submission_cancel(submission_id=submission_id, user=token.user)
-    return _document(request, cancelled.id)
+    status = 202 if cancelled.status == Submission.Status.RUNNING else 200
+    return Status(status, _document(request, cancelled.id))
 
 
 # One event of the stream as an EventSource sees it (OpenAPI 3.1 has the schema of

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Times in the learner's time zone, from the cookie frontend/site.js sets.
+    "config.time_zone.TimeZoneMiddleware",
     # JSON errors for whatever under /api/ Django answers itself (404, 405, 500).
     "api.middleware.ApiJsonErrorsMiddleware",
 ]

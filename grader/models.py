@@ -72,6 +72,9 @@ class Submission(models.Model):
     # When a Celery task was last sent for it (none: at its creation). The workers'
     # sweep sends another when it is still queued long after (grader/periodic.py).
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # Its learner cancelled it while it ran: the grading worker, which may be on
+    # another host, sees this, kills the container and ends it as cancelled.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

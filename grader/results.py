@@ -15,6 +15,10 @@ from sandboxes.runner import ReportedError, ReportedTest, SandboxRun
 
 RESULT_VERSION = 3
 _PARAMETERS = re.compile(r"\[.*\]$")
+# A traceback's frame line and its last line: `File "app.py", line 8, in hello`
+# and `NameError: name 'greeting' is not defined`.
+_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+)', re.MULTILINE)
+_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")
 # Worst first: when parametrized cases of one test disagree, the worst wins.
 # What a test that ran reported (the harness's outcomes are TestStatus values).
 _RAN = {TestStatus.PASS, TestStatus.FAIL, TestStatus.ERROR}
@@ -51,6 +55,35 @@ def _hidden_message(spec: dict[str, Any], records: list[ReportedTest]) -> str:
     return "\n".join(lines)
 
 
+def _learner_raised(records: list[ReportedTest]) -> dict[str, Any] | None:
+    """Where the learner's own code raised while the test ran, for the page to
+    jump to: {"exception", "file", "line"}, or None. From the harness's account
+    of the error, else from the innermost frame of the learner's own traceback
+    (a view that raised while serving the test's request)."""
+    for record in records:
+        error = record.learner_error
+        location = (error or {}).get("location")
+        if error and location and location.get("file"):
+            return {
+                "exception": str(error.get("exception") or "an error"),
+                "file": str(location["file"]),
+                "line": int(location.get("line") or 1),
+            }
+    for record in records:
+        for traceback in record.learner_tracebacks:
+            frames = _FRAME.findall(traceback)
+            if frames:
+                file, line = frames[-1]
+                last = traceback.strip().splitlines()[-1]
+                exception = _EXCEPTION.match(last)
+                return {
+                    "exception": exception.group(1) if exception else "an error",
+                    "file": file,
+                    "line": int(line),
+                }
+    return None
+
+
 def _learner_tracebacks(records: list[ReportedTest]) -> list[str]:
     """Tracebacks raised in the learner's own code (a view answering a request),
     which the test itself only saw as a 500."""
@@ -79,6 +112,8 @@ def result_test_entry(
     hidden = spec["visibility"] == "hidden"
     max_points = float(spec["points"])
     exchanges: list[dict[str, Any]] = []
+    comparison = None
+    learner_raised = None
     ran = [record for record in records if record.outcome != TestStatus.SKIP]
     if not records:
         status, message, output, duration = TestStatus.ERROR, not_run, "", 0
@@ -99,10 +134,14 @@ def result_test_entry(
         output = "\n".join(record.output for record in records if record.output)
         duration = sum(record.duration_ms for record in records)
         exchanges = [exchange for record in ran for exchange in record.exchanges]
+        if status != TestStatus.PASS:
+            learner_raised = _learner_raised(ran)
+            comparison = next((record.comparison for record in ran if record.comparison), None)
         if hidden:
             message = "" if status == TestStatus.PASS else _hidden_message(spec, records)
             output = ""
             exchanges = []
+            comparison = None
     return {
         "name": spec["name"],
         "status": status,
@@ -112,7 +151,10 @@ def result_test_entry(
         "max_points": max_points,
         "visibility": spec["visibility"],
         "duration_ms": duration,
+        "ran": bool(records),
         "exchanges": exchanges,
+        "comparison": comparison,
+        "learner_raised": learner_raised,
     }
 
 
@@ -272,6 +314,10 @@ def _result_not_run(
             "max_points": float(spec["points"]),
             "visibility": spec["visibility"],
             "duration_ms": 0,
+            "ran": False,
+            "exchanges": [],
+            "comparison": None,
+            "learner_raised": None,
         }
         for spec in tests_spec
     ]
@@ -300,11 +346,16 @@ def result_for_failure(*, tests_spec: list[dict[str, Any]], message: str) -> dic
     )
 
 
-def result_for_cancelled(*, tests_spec: list[dict[str, Any]]) -> dict[str, Any]:
-    """The result of a submission withdrawn before grading: nothing ran, not an attempt."""
+def result_for_cancelled(*, tests_spec: list[dict[str, Any]], running: bool) -> dict[str, Any]:
+    """The result of a submission its learner withdrew, before grading started or
+    while it ran (its container killed): worth nothing, and not an attempt."""
     return _result_not_run(
         tests_spec=tests_spec,
         verdict=Verdict.CANCELLED,
-        message="Cancelled before grading started.",
+        message=(
+            "Cancelled while it was being graded: the run was stopped."
+            if running
+            else "Cancelled before grading started."
+        ),
         test_message="Not run: the submission was cancelled.",
     )

@@ -137,12 +137,31 @@ def submission_history(*, user: User, exercise: Exercise) -> QuerySet[Submission
     return Submission.objects.filter(user=user, exercise=exercise).order_by("-created_at")
 
 
+def submission_latest(*, user: User, exercise: Exercise) -> Submission | None:
+    """The learner's newest submission of an exercise (a Run or a Submit, in any
+    state): what the exercise page shows again, or follows, after a reload."""
+    return submission_history(user=user, exercise=exercise).first()
+
+
 def submission_history_get(
     *, user: User, exercise: Exercise, submission_id: uuid.UUID
 ) -> Submission | None:
     """One of the learner's own submissions of this exercise, or None (also for
     another learner's id, so that a guessed id tells nothing)."""
     return submission_history(user=user, exercise=exercise).filter(pk=submission_id).first()
+
+
+def submission_previous(*, submission: Submission) -> Submission | None:
+    """The submission its learner made of the same exercise just before this one
+    (a Run or a Submit), or None for their first: what "Compare with the previous
+    submission" compares it with."""
+    if submission.user is None:
+        return None
+    return (
+        submission_history(user=submission.user, exercise=submission.exercise)
+        .filter(created_at__lt=submission.created_at)
+        .first()
+    )
 
 
 def grader_status_get() -> dict[str, Any]:

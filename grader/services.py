@@ -29,6 +29,7 @@ from grader.results import (
 )
 from grader.selectors import submission_get_visible, submission_queue_position
 from grader.submission_events import event_append, grader_status_publish, positions_publish
+from grader.vocabulary import Verdict
 from learning.services import exercise_progress_record
 from lessons.learner_files import learner_files_check
 from lessons.models import Exercise
@@ -156,40 +157,52 @@ def _learner_limits_check(*, user: User, locked: bool = True) -> None:
 
 
 def submission_cancel(*, submission_id: uuid.UUID, user: User) -> Submission:
-    """Withdraw a queued submission: it becomes `cancelled` with a result saying so
-    and a final `completed` event, so every client that follows it stops.
+    """Withdraw a submission that has no result yet; cancelled is not an attempt.
 
-    The change is one conditional UPDATE from `queued`, like a worker's claim, so
-    of a cancel and a claim racing for the same submission exactly one wins.
-    Raises SubmissionInvalid: not_found (404) for a submission this user may not
-    see, not_cancellable (409) once it is running or finished.
+    A queued one becomes `cancelled` at once, with a result saying so and a
+    final `completed` event, so every client that follows it stops: one
+    conditional UPDATE from `queued`, like a worker's claim, so of a cancel and
+    a claim racing for the same submission exactly one wins. A running one is
+    marked; the worker grading it, on whichever host, kills its container
+    within STOP_CHECK_SECONDS and ends it the same way (the returned
+    submission is then still `running`). Raises SubmissionInvalid: not_found
+    (404) for a submission this user may not see, not_cancellable (409) once it
+    is finished.
     """
     submission = submission_get_visible(submission_id=submission_id, user=user)
     if submission is None:
         raise SubmissionInvalid("not_found", "No such submission, or it is not yours.", status=404)
-    result = result_for_cancelled(tests_spec=_tests_spec(submission))
+    result = result_for_cancelled(tests_spec=_tests_spec(submission), running=False)
     now = timezone.now()
     result["timings"] = _result_timings(submission, finished=now)
     with transaction.atomic():
         cancelled = Submission.objects.filter(
             pk=submission.pk, status=Submission.Status.QUEUED
         ).update(status=Submission.Status.CANCELLED, **_result_fields(result, finished=now))
-        if not cancelled:
+        if cancelled:
+            event_append(
+                submission_id=submission.pk,
+                type=SubmissionEvent.Type.COMPLETED,
+                data={"result": result},
+            )
+            # The submissions behind it move up a place.
+            transaction.on_commit(queue_positions_publish)
+        elif not Submission.objects.filter(
+            pk=submission.pk, status=Submission.Status.RUNNING
+        ).update(cancel_requested_at=now):
             status = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True)
             raise SubmissionInvalid(
                 "not_cancellable",
-                f"Only a queued submission can be cancelled; this one is {status.get()}.",
+                f"Only a queued or running submission can be cancelled; this one is "
+                f"{status.get()}.",
                 status=409,
             )
-        event_append(
-            submission_id=submission.pk,
-            type=SubmissionEvent.Type.COMPLETED,
-            data={"result": result},
-        )
-        # The submissions behind it move up a place.
-        transaction.on_commit(queue_positions_publish)
     submission.refresh_from_db()
     return submission
+
+
+def _cancel_requested(submission_id: uuid.UUID) -> bool:
+    return Submission.objects.filter(pk=submission_id, cancel_requested_at__isnull=False).exists()
 
 
 # --- grading ---------------------------------------------------------------------
@@ -267,6 +280,10 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
     running = submission.mode == Submission.Mode.RUN
     tests_spec = _tests_spec(submission)
     queue_positions_publish()
+    if submission.cancel_requested_at is not None:
+        # Cancelled while a worker that has since gone was grading it.
+        _complete(submission, result_for_cancelled(tests_spec=tests_spec, running=True))
+        return True
     if submission.grading_attempts > settings.GRADER_MAX_ATTEMPTS:
         _complete(
             submission,
@@ -314,11 +331,15 @@ def grade_submission(submission_id: uuid.UUID, *, worker: str | None = None) -> 
         hidden_tests={} if running else exercise.hidden_test_files,
         limits=limits,
         harness=HarnessMode.from_dict(exercise.harness),
+        should_stop=lambda: _cancel_requested(submission.id),
     )
     sandbox: dict[str, Any] = {}
     try:
         run = sandbox_run(job, on_test=on_test)
-        result = result_build(tests_spec=tests_spec, run=run, limits=limits)
+        if run.status == "cancelled":
+            result = result_for_cancelled(tests_spec=tests_spec, running=True)
+        else:
+            result = result_build(tests_spec=tests_spec, run=run, limits=limits)
         sandbox = {
             "sandbox": "pooled" if run.pooled else "fresh",
             "sandbox_wait_ms": run.timings_ms.get("sandbox_wait", 0),
@@ -343,13 +364,18 @@ def _complete(
     pool, and how long the grading waited for it (docs/sandbox.md, "The pool")."""
     finished = timezone.now()
     result["timings"] = {**_result_timings(submission, finished=finished), **(sandbox or {})}
+    cancelled = result["verdict"] == Verdict.CANCELLED
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(
-            status=Submission.Status.COMPLETED,
+            status=Submission.Status.CANCELLED if cancelled else Submission.Status.COMPLETED,
             lease_expires_at=None,
             **_result_fields(result, finished=finished),
         )
-        if submission.mode == Submission.Mode.SUBMIT and submission.user is not None:
+        if (
+            submission.mode == Submission.Mode.SUBMIT
+            and submission.user is not None
+            and not cancelled
+        ):
             exercise_progress_record(
                 user=submission.user, exercise=submission.exercise, result=result
             )

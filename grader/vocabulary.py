@@ -99,6 +99,7 @@ def verdict_words() -> dict[str, dict[str, str]]:
     """The words the exercise page's script shows, as it reads them."""
     return {
         "verdicts": {str(verdict): text for verdict, text in VERDICT_MEANINGS.items()},
+        "labels": {str(verdict): text for verdict, text in VERDICT_LABELS.items()},
         "test_statuses": {str(status): word for status, word in TEST_STATUS_WORDS.items()},
         "test_icons": {str(status): icon for status, icon in TEST_STATUS_ICONS.items()},
     }

@@ -1,6 +1,7 @@
 """JSON endpoints of the exercise widget for the learner's own state: the draft
-being edited and the hints revealed. Each request reads or writes only the
-requesting learner's rows; there is no way to name another learner."""
+being edited, the hints revealed and, once passed, the reference solution.
+Each request reads or writes only the requesting learner's rows; there is no
+way to name another learner."""
 
 import json
 from typing import Any
@@ -13,7 +14,14 @@ from django.views.decorators.http import require_http_methods
 from config.refusals import error_json, refusal_json
 from learning import selectors
 from learning.models import ExerciseProgress
-from learning.services import ExerciseRequestInvalid, draft_delete, draft_save, hint_reveal
+from learning.services import (
+    ExerciseRequestInvalid,
+    draft_delete,
+    draft_save,
+    hint_reveal,
+    solution_reveal,
+)
+from lessons.markdown_render import code_render
 from lessons.models import Exercise
 from lessons.selectors import exercise_offered_get
 
@@ -50,9 +58,8 @@ def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
     if request.method == "GET":
         draft = selectors.draft_get(user=learner, exercise=exercise)
         if draft is None:
-            return error_json(
-                "no_draft", "No saved draft: the editor starts from the starter files.", status=404
-            )
+            # Not an error: every first visit has no draft.
+            return HttpResponse(status=204)
         return JsonResponse({"files": draft.files, "updated_at": draft.updated_at.isoformat()})
 
     if request.method == "DELETE":
@@ -89,3 +96,25 @@ def exercise_hints(request: HttpRequest, exercise_slug: str) -> JsonResponse:
     else:
         progress = selectors.exercise_progress_get(user=learner, exercise=exercise)
     return JsonResponse(selectors.hint_state_get(exercise=exercise, progress=progress).as_json())
+
+
+@never_cache
+@require_http_methods(["GET"])
+def exercise_solution(request: HttpRequest, exercise_slug: str) -> JsonResponse:
+    """The reference solution, highlighted, for a learner who has passed the exercise."""
+    asked = _learner_and_exercise(request, exercise_slug)
+    if isinstance(asked, JsonResponse):
+        return asked
+    learner, exercise = asked
+    try:
+        files = solution_reveal(user=learner, exercise=exercise)
+    except ExerciseRequestInvalid as error:
+        return refusal_json(error)
+    return JsonResponse(
+        {
+            "files": [
+                {"name": name, "html": code_render(text, filename=name)}
+                for name, text in files.items()
+            ]
+        }
+    )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from learning.models import ExerciseProgress
 from learning.selectors import exercise_status, hint_state_get
 from lessons.markdown_render import code_render
-from lessons.models import Exercise
+from lessons.models import Exercise, Lesson
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,13 @@ class ExerciseWidget:
     draft_url: str
     hints_url: str
     history_url: str
+    latest_url: str
+    # The reference solution: its endpoint, and whether the author lets it be shown.
+    solution_url: str
+    solution_shown: bool
+    # Where "Next" after a pass leads: the lesson after this one, if any.
+    next_url: str
+    next_title: str
     # The page the widget is on, and the ways back to it after logging in.
     lesson_url: str
     is_authenticated: bool
@@ -80,6 +87,7 @@ def exercise_widget(
     user: User | AnonymousUser | None,
     progress: ExerciseProgress | None,
     lesson_url: str,
+    next_lesson: Lesson | None = None,
 ) -> ExerciseWidget:
     """The widget of one exercise for this visitor; `progress` is theirs (None if none)."""
     starter = exercise.starter_files
@@ -112,6 +120,11 @@ def exercise_widget(
         draft_url=reverse("learning:exercise_draft", kwargs=slug),
         hints_url=reverse("learning:exercise_hints", kwargs=slug),
         history_url=reverse("grader:exercise_history", kwargs=slug),
+        latest_url=reverse("grader:submission_latest", kwargs=slug),
+        solution_url=reverse("learning:exercise_solution", kwargs=slug),
+        solution_shown=exercise.solution_shown_after_pass,
+        next_url=next_lesson.get_absolute_url() if next_lesson else "",
+        next_title=next_lesson.title if next_lesson else "",
         lesson_url=lesson_url,
         is_authenticated=authenticated,
         login_url=f"{reverse('login')}?{back}",

@@ -55,8 +55,9 @@ class Draft(models.Model):
 
 
 class LessonVisit(models.Model):
-    """A learner opened a lesson: what marks a lesson without exercises done,
-    and one with exercises started."""
+    """A learner opened a lesson, which marks one with exercises started. A lesson
+    without exercises is done (`done_at`) once its learner marks it so or reads
+    to its end, not by being opened."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_visits"
@@ -64,6 +65,7 @@ class LessonVisit(models.Model):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="visits")
     first_visited_at = models.DateTimeField(auto_now_add=True)
     last_visited_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -72,3 +74,32 @@ class LessonVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} read {self.lesson.slug}"
+
+
+class QuestionAnswer(models.Model):
+    """A learner's last answer to one check-yourself question of a lesson. Keyed
+    by the question's id, which the author writes, so a content reload (which
+    updates the lesson in place) keeps it (learning/questions.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_answers"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="question_answers")
+    question_id = models.CharField(max_length=50)
+    # The chosen choices' positions (multiple choice) or the text typed (short answer).
+    choices = models.JSONField(default=list)
+    text = models.CharField(max_length=200, blank=True)
+    # As graded when answered; pages grade again against the current key.
+    correct = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson", "question_id"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.lesson.slug}#{self.question_id}"

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
 
 from learning.models import Draft, ExerciseProgress, LessonVisit
+from learning.questions import QuestionsCount, questions_answered_map
 from lessons.markdown_render import markdown_render
 from lessons.models import Course, Exercise, Lesson, Module
 from lessons.selectors import course_list, course_modules
@@ -44,6 +45,7 @@ class CourseCard:
     exercise_count: int
     # None for an anonymous visitor: nothing is tracked.
     progress: ProgressCount | None
+    continue_lesson: Lesson | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class ExerciseOutline:
     exercise: Exercise
     url: str
     status: ProgressStatus | None
+    # The learner's record: None for an anonymous visitor or before any attempt.
+    progress: ExerciseProgress | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,9 @@ class CourseOutline:
     modules: list[ModuleOutline]
     first_lesson: Lesson | None
     progress: ProgressCount | None
+    # Where the learner left off: None before their first visit, and once every
+    # lesson is done.
+    continue_lesson: Lesson | None = None
 
 
 def _learner(user: User | AnonymousUser | None) -> User | None:
@@ -104,13 +111,24 @@ def exercise_status(*, progress: ExerciseProgress | None) -> ProgressStatus:
     return ProgressStatus.IN_PROGRESS if progress.attempts else ProgressStatus.NOT_STARTED
 
 
-def lesson_status(*, exercises: list[ProgressStatus], visited: bool) -> ProgressStatus:
-    """A lesson with exercises is done when they all are; one without is done once read."""
+def lesson_status(
+    *,
+    exercises: list[ProgressStatus],
+    visited: bool,
+    marked_done: bool = False,
+    questions: QuestionsCount | None = None,
+) -> ProgressStatus:
+    """A lesson with exercises is done when they all are and its check-yourself
+    questions are answered right. One without is done once its learner marks it
+    done, or answers all its questions right; not by being opened."""
+    questions_right = questions is None or questions.all_correct
     if not exercises:
-        return ProgressStatus.DONE if visited else ProgressStatus.NOT_STARTED
-    if all(status == ProgressStatus.DONE for status in exercises):
+        if marked_done or (questions is not None and questions.all_correct):
+            return ProgressStatus.DONE
+    elif all(status == ProgressStatus.DONE for status in exercises) and questions_right:
         return ProgressStatus.DONE
-    if visited or any(status != ProgressStatus.NOT_STARTED for status in exercises):
+    started = any(status != ProgressStatus.NOT_STARTED for status in exercises)
+    if visited or started or (questions is not None and questions.answered):
         return ProgressStatus.IN_PROGRESS
     return ProgressStatus.NOT_STARTED
 
@@ -123,7 +141,11 @@ def course_cards(*, user: User | AnonymousUser | None) -> list[CourseCard]:
     )
     learner = _learner(user)
     done: dict[int, int] = {}
+    visited_courses: set[int] = set()
     if learner is not None:
+        visited_courses = set(
+            LessonVisit.objects.filter(user=learner).values_list("lesson__course_id", flat=True)
+        )
         rows = (
             ExerciseProgress.objects.filter(
                 user=learner, completed=True, exercise__lesson__isnull=False
@@ -142,6 +164,11 @@ def course_cards(*, user: User | AnonymousUser | None) -> list[CourseCard]:
                 if learner is not None
                 else None
             ),
+            continue_lesson=(
+                course_outline_get(course=course, user=learner).continue_lesson
+                if course.pk in visited_courses
+                else None
+            ),
         )
         for course in courses
     ]
@@ -157,18 +184,20 @@ def course_outline_get(*, course: Course, user: User | AnonymousUser | None) -> 
         Exercise.objects.filter(course=course, lesson__isnull=False).order_by("order", "slug")
     )
     progress = exercise_progress_map(user=learner, exercises=exercises)
-    visited: set[int] = set()
+    visits: dict[int, LessonVisit] = {}
     if learner is not None:
-        visited = set(
-            LessonVisit.objects.filter(user=learner, lesson__course=course).values_list(
-                "lesson_id", flat=True
-            )
-        )
+        visits = {
+            visit.lesson_id: visit
+            for visit in LessonVisit.objects.filter(user=learner, lesson__course=course)
+        }
     by_lesson: dict[int, list[Exercise]] = {}
     for exercise in exercises:
         if exercise.lesson_id is not None:
             by_lesson.setdefault(exercise.lesson_id, []).append(exercise)
 
+    questions = questions_answered_map(
+        user=learner, lessons=[lesson for module in modules for lesson in module.lessons.all()]
+    )
     outlines = []
     for module in modules:
         lessons = []
@@ -184,14 +213,18 @@ def course_outline_get(*, course: Course, user: User | AnonymousUser | None) -> 
                         if learner is not None
                         else None
                     ),
+                    progress=progress.get(exercise.pk),
                 )
                 for exercise in by_lesson.get(lesson.pk, [])
             ]
             status = None
             if learner is not None:
+                visit = visits.get(lesson.pk)
                 status = lesson_status(
                     exercises=[item.status for item in items if item.status is not None],
-                    visited=lesson.pk in visited,
+                    visited=visit is not None,
+                    marked_done=visit is not None and visit.done_at is not None,
+                    questions=questions.get(lesson.pk),
                 )
             lessons.append(LessonOutline(lesson=lesson, status=status, exercises=items))
         outlines.append(ModuleOutline(module=module, lessons=lessons))
@@ -203,7 +236,26 @@ def course_outline_get(*, course: Course, user: User | AnonymousUser | None) -> 
         modules=outlines,
         first_lesson=first,
         progress=ProgressCount(done=done, total=len(exercises)) if learner is not None else None,
+        continue_lesson=_continue_lesson(outlines, visits),
     )
+
+
+def _continue_lesson(
+    outlines: list[ModuleOutline], visits: dict[int, LessonVisit]
+) -> Lesson | None:
+    """The lesson the learner was last on if it is not done, else the first one
+    after it that is not (wrapping round to any lesson left behind)."""
+    if not visits:
+        return None
+    lessons = [entry for module in outlines for entry in module.lessons]
+    latest = max(visits.values(), key=lambda visit: visit.last_visited_at)
+    start = next(
+        (index for index, entry in enumerate(lessons) if entry.lesson.pk == latest.lesson_id), 0
+    )
+    for entry in lessons[start:] + lessons[:start]:
+        if entry.status != ProgressStatus.DONE:
+            return entry.lesson
+    return None
 
 
 # --- Drafts and hints --------------------------------------------------------------------

@@ -37,14 +37,25 @@ def exercise_progress_record(*, user: User, exercise: Exercise, result: dict[str
 # --- Lesson visits -----------------------------------------------------------------------
 
 
-def lesson_visit_record(*, user: User, lesson: Lesson) -> None:
+def lesson_visit_record(*, user: User, lesson: Lesson) -> LessonVisit:
     """Note that the learner opened the lesson (first and latest time)."""
     # One UPDATE on every return visit; get_or_create copes with two first visits at once.
     seen = LessonVisit.objects.filter(user=user, lesson=lesson).update(
         last_visited_at=timezone.now()
     )
     if not seen:
-        LessonVisit.objects.get_or_create(user=user, lesson=lesson)
+        return LessonVisit.objects.get_or_create(user=user, lesson=lesson)[0]
+    return LessonVisit.objects.get(user=user, lesson=lesson)
+
+
+def lesson_done_mark(*, user: User, lesson: Lesson) -> LessonVisit:
+    """The learner says they have read the lesson: what makes a lesson without
+    exercises done (one with exercises is done by its exercises)."""
+    visit = lesson_visit_record(user=user, lesson=lesson)
+    if visit.done_at is None:
+        visit.done_at = timezone.now()
+        visit.save(update_fields=["done_at"])
+    return visit
 
 
 # --- Drafts ------------------------------------------------------------------------------
@@ -71,6 +82,29 @@ def draft_save(*, user: User, exercise: Exercise, files: object) -> Draft:
 
 def draft_delete(*, user: User, exercise: Exercise) -> None:
     Draft.objects.filter(user=user, exercise=exercise).delete()
+
+
+# --- The reference solution --------------------------------------------------------------
+
+
+def solution_reveal(*, user: User, exercise: Exercise) -> dict[str, str]:
+    """The exercise's reference solution, for a learner who has passed it: once
+    they have solved it themselves there is something to learn from another
+    way, and nothing left to copy. Its author may keep it private."""
+    if not exercise.solution_shown_after_pass:
+        raise ExerciseRequestInvalid(
+            "solution_private",
+            "The author of this exercise keeps its reference solution private.",
+            status=403,
+        )
+    progress = ExerciseProgress.objects.filter(user=user, exercise=exercise).first()
+    if progress is None or not progress.completed:
+        raise ExerciseRequestInvalid(
+            "not_passed",
+            "The reference solution opens once you pass the exercise with full points.",
+            status=403,
+        )
+    return dict(sorted(exercise.solution_files.items()))
 
 
 # --- Hints -------------------------------------------------------------------------------

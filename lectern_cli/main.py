@@ -276,6 +276,18 @@ def _files(exercise: dict[str, Any], given: list[str]) -> dict[str, str]:
     return files
 
 
+def _cancel_wanted(submission_id: str) -> bool:
+    """Ctrl-C at a terminal asks whether to withdraw the submission; a script's
+    Ctrl-C (no terminal to answer at) leaves it to be graded."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(f"\nCancel submission {submission_id}? [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
 def _grade(client: Client, args: argparse.Namespace, mode: str) -> int:
     exercise = client.exercise(args.slug)
     files = _files(exercise, args.files)
@@ -306,7 +318,13 @@ def _grade(client: Client, args: argparse.Namespace, mode: str) -> int:
         if quiet:
             # A script gets the id and URLs on stdout, as JSON, to follow it later.
             print(json.dumps(accepted, indent=2))
-        reason = str(stopped) if isinstance(stopped, CliError) else "interrupted."
+        interrupted = isinstance(stopped, KeyboardInterrupt)
+        if interrupted and not quiet and _cancel_wanted(accepted["id"]):
+            client.request("POST", f"{where}/cancel")
+            raise CliError(
+                f"cancelled. Submission {accepted['id']} is withdrawn: it is not an attempt."
+            ) from None
+        reason = "interrupted." if interrupted else str(stopped)
         raise CliError(
             f"{reason} Submission {accepted['id']} goes on being graded; see it later at {where}"
         ) from None

@@ -73,26 +73,13 @@ def front_matter_split(text: str, *, path: Path | str) -> FrontMatter:
         raise ContentError(path, 1, "front matter opened with '---' is never closed")
 
     yaml_text = "".join(lines[1:closing])
-    # The YAML starts on line 2 of the file; marks from PyYAML are 0-based.
+    # The YAML starts on line 2 of the file.
     offset = 2
-    try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + offset if mark is not None else 1
-        problem = exc.problem or str(exc)
-        raise ContentError(path, line, f"front matter is not valid YAML: {problem}") from exc
-    except yaml.YAMLError as exc:
-        raise ContentError(path, 1, f"front matter is not valid YAML: {exc}") from exc
-
+    data, key_lines = yaml_parse(yaml_text, path=path, first_line=offset, what="front matter")
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ContentError(path, offset, "front matter must be a mapping of `field: value` lines")
-    key_lines: dict[tuple[str | int, ...], int] = {}
-    if node is not None:
-        _key_lines_collect(node, (), key_lines, offset=offset, path=path)
     return FrontMatter(
         path=str(path),
         data=data,
@@ -100,6 +87,28 @@ def front_matter_split(text: str, *, path: Path | str) -> FrontMatter:
         body_line=closing + 2,
         lines=key_lines,
     )
+
+
+def yaml_parse(
+    text: str, *, path: Path | str, first_line: int, what: str
+) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    """YAML written at `first_line` of the file `path`, and the line of each key
+    by its path of keys and list indexes. Errors name `what` was not valid."""
+    # Marks from PyYAML are 0-based.
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark is not None else first_line
+        problem = exc.problem or str(exc)
+        raise ContentError(path, line, f"{what} is not valid YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(path, first_line, f"{what} is not valid YAML: {exc}") from exc
+    key_lines: dict[tuple[str | int, ...], int] = {}
+    if node is not None:
+        _key_lines_collect(node, (), key_lines, offset=first_line, path=path)
+    return data, key_lines
 
 
 def _key_lines_collect(
@@ -276,23 +285,47 @@ def _sanitized(html: str) -> str:
     )
 
 
+# Given the text inside a ```question fence, the HTML to put in its place.
+QuestionFence = Callable[[str], str]
+
+
 def markdown_render(
-    text: str, *, smart: bool = True, link_resolver: LinkResolver | None = None
+    text: str,
+    *,
+    smart: bool = True,
+    link_resolver: LinkResolver | None = None,
+    question_fence: QuestionFence | None = None,
 ) -> RenderedMarkdown:
     """Render author Markdown to HTML that is safe to put in a page.
 
     Raw HTML is allowed, then cleaned to an allow-list (_sanitized).
     `link_resolver`, if given, may rewrite the target of every Markdown link
-    (raw HTML `<a>` tags are left as written).
+    (raw HTML `<a>` tags are left as written). `question_fence`, if given,
+    renders each ```question block (lessons/loader/questions.py); without it
+    such a block is shown as code.
     """
     extensions: list[str | Extension] = [*_EXTENSIONS, "smarty"] if smart else list(_EXTENSIONS)
     if link_resolver is not None:
         extensions.append(_LinkExtension(text=text, resolver=link_resolver))
+    configs = _EXTENSION_CONFIGS
+    if question_fence is not None:
+        fence = {"name": "question", "class": "question", "format": _fence_format(question_fence)}
+        configs = {**configs, "pymdownx.superfences": {"custom_fences": [fence]}}
     # A fresh instance per call: Markdown objects keep state and are not thread-safe.
-    md = markdown.Markdown(extensions=extensions, extension_configs=_EXTENSION_CONFIGS)
+    md = markdown.Markdown(extensions=extensions, extension_configs=configs)
     body = _sanitized(md.convert(text))
     tokens: list[dict[str, Any]] = getattr(md, "toc_tokens", [])
     return RenderedMarkdown(html=body, toc_html=_toc_html(tokens), title=_first_h1(tokens))
+
+
+def _fence_format(question_fence: QuestionFence) -> Callable[..., str]:
+    # SuperFences' formatter signature; it passes more keywords than we need.
+    def formatted(
+        source: str, language: str, class_name: str, options: Any, md: Any, **_: Any
+    ) -> str:
+        return question_fence(source)
+
+    return formatted
 
 
 # File suffix -> Pygments lexer name, for showing whole files.

@@ -58,6 +58,9 @@ class Lesson(models.Model):
     toc_html = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     source_path = models.CharField(max_length=500, blank=True)
+    # Its check-yourself questions with their answer key, in page order
+    # (lessons/questions.py); never sent to the page as such.
+    questions = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["module__order", "order", "slug"]
@@ -102,6 +105,8 @@ class Exercise(models.Model):
     # sandboxes.harness.HarnessMode as a dict: how the tests reach the learner's code.
     harness = models.JSONField(default=dict)
     hints = models.JSONField(default=list)
+    # Whether a learner who passed may see solution_files (front matter `show_solution`).
+    solution_shown_after_pass = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["order", "slug"]

@@ -60,6 +60,9 @@ START_SECONDS = 30.0
 # it, yet a slow honest run still gets a share under load.
 YIELD_AFTER_SECONDS = 0.5
 YIELDED_CPU_SHARES = 256
+# How often a running job asks whether it should stop (a learner's Cancel): a
+# cancelled run ends within about this long.
+STOP_CHECK_SECONDS = 0.5
 
 
 # What talking to the engine can raise: the SDK's errors, and the HTTP
@@ -78,6 +81,9 @@ class SandboxJob:
     hidden_tests: Mapping[str, str]
     limits: SandboxLimits
     harness: HarnessMode = field(default_factory=HarnessMode)
+    # Asked every STOP_CHECK_SECONDS while the job runs; True kills its container
+    # and ends the run as "cancelled".
+    should_stop: Callable[[], bool] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ class ReportedTest:
     # exchanges the test made: method, path, status, content type, body excerpt.
     learner_tracebacks: tuple[str, ...] = ()
     exchanges: tuple[dict[str, Any], ...] = ()
+    # A visible test's failed `assert got == expected`: {"got", "expected"} reprs.
+    comparison: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,15 @@ class _FrameReader:
         return stream, payload
 
 
+def _comparison(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    got, expected = value.get("got"), value.get("expected")
+    if not isinstance(got, str) or not isinstance(expected, str):
+        return None
+    return {"got": got, "expected": expected}
+
+
 class _RecordCollector:
     """Turns the supervisor's signed JSON lines into a SandboxRun.
 
@@ -341,6 +358,7 @@ class _RecordCollector:
                 learner_error=record.get("learner_error"),
                 learner_tracebacks=tuple(str(t) for t in record.get("learner_tracebacks", ())),
                 exchanges=tuple(e for e in record.get("exchanges", ()) if isinstance(e, dict)),
+                comparison=_comparison(record.get("comparison")),
             )
             run.tests.append(test)
             if self.on_test is not None:
@@ -487,6 +505,7 @@ def _run_in(
                 _FrameReader(sock),
                 collector,
                 on_slow=lambda: _cpu_weight_lower(client, attached.container_id),
+                should_stop=job.should_stop,
             )
         except OSError:
             if not pooled:
@@ -524,22 +543,44 @@ def _run_in(
     return _conclude(collector, state, killed_for)
 
 
-def _relay(reader: _FrameReader, collector: _RecordCollector, on_slow: Callable[[], None]) -> str:
+def _relay(
+    reader: _FrameReader,
+    collector: _RecordCollector,
+    on_slow: Callable[[], None],
+    should_stop: Callable[[], bool] | None = None,
+) -> str:
     """Feed frames to the collector until the stream ends; why it was cut short,
-    if it was. `on_slow` is called once, when the job has run YIELD_AFTER_SECONDS."""
+    if it was. `on_slow` is called once, when the job has run YIELD_AFTER_SECONDS;
+    `should_stop` every STOP_CHECK_SECONDS, between frames or while none comes."""
     slow_called = False
+    next_stop_check = time.monotonic() + STOP_CHECK_SECONDS
     try:
         while True:
             deadline = collector.deadline
             if collector.ready_at and not slow_called:
                 deadline = min(deadline, collector.ready_at + YIELD_AFTER_SECONDS)
+            if should_stop is not None:
+                deadline = min(deadline, next_stop_check)
+            waited_out = False
             try:
                 frame = reader.frame(deadline)
             except TimeoutError:
-                if deadline == collector.deadline:
+                if time.monotonic() >= collector.deadline:
                     raise
+                waited_out = True  # only a deadline of ours passed
+            now = time.monotonic()
+            if should_stop is not None and now >= next_stop_check:
+                if should_stop():
+                    return "cancelled"
+                next_stop_check = now + STOP_CHECK_SECONDS
+            if (
+                collector.ready_at
+                and not slow_called
+                and now >= collector.ready_at + YIELD_AFTER_SECONDS
+            ):
                 on_slow()
                 slow_called = True
+            if waited_out:
                 continue
             if frame is None:
                 return ""
@@ -755,7 +796,7 @@ def _conclude(collector: _RecordCollector, state: Mapping[str, Any], killed_for:
         run.status = "tampered"
         run.detail = "lines that did not come from the grading harness were written to its output"
         return run
-    if killed_for in ("timeout", "output_limit"):
+    if killed_for in ("timeout", "output_limit", "cancelled"):
         run.status = killed_for
         return run
     if state.get("OOMKilled") and run.status in ("completed", "crashed"):

@@ -11,6 +11,23 @@ import { errorMessage } from "../http.js";
 import { part, templateFill } from "./dom.js";
 import { formatPoints, plural } from "./text.js";
 
+/* An ISO time as the learner's clock says it. */
+function localTime(iso) {
+  const when = new Date(iso);
+  return Number.isNaN(when.getTime()) ? iso : when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/* One HTTP exchange of a web exercise's test: what it sent, what the app answered. */
+function exchangeFill(exchange) {
+  const body = exchange.body || "";
+  return templateFill("exchange", {
+    request: exchange.method + " " + exchange.path,
+    status: String(exchange.status),
+    "content-type": exchange.content_type || "no content type",
+    body: body ? body + (exchange.truncated ? "\u2026" : "") : exchange.truncated ? "(the body was not read)" : "(empty body)",
+  });
+}
+
 export class ResultsView {
   /* words: the page's verdict words; files: the exercise's Files, to jump to
      the line of a syntax error. */
@@ -25,8 +42,11 @@ export class ResultsView {
     this.progressText = part(root, "progress-text");
     this.testsNode = part(root, "tests");
     this.summaryNode = part(root, "summary");
+    this.whenNode = part(root, "results-when");
     const data = root.dataset;
     this.maxScore = Number(data.maxScore || 0);
+    this.nextUrl = data.nextUrl || "";
+    this.nextTitle = data.nextTitle || "";
     this.record = {
       attempts: parseInt(data.attempts, 10) || 0,
       best: Number(data.bestScore || 0),
@@ -59,14 +79,22 @@ export class ResultsView {
     this.progressNode.hidden = true;
   }
 
-  /* A new run or submission is being sent. */
-  begin(mode) {
+  /* A new run or submission is being sent; `quiet` for one shown again after a reload. */
+  begin(mode, { quiet = false } = {}) {
     this.mode = mode;
     this.plan = [];
     this.clearTests();
     this.summaryNode.textContent = "";
+    this.whenNode.textContent = "";
     this.resultsNode.hidden = false;
+    if (quiet) return;
     this.announce(mode === "run" ? "Sending a run of the visible tests\u2026" : "Sending your submission\u2026", "sending");
+  }
+
+  /* The server would not cancel: it had just finished, or is gone. */
+  cancelRefused(reply) {
+    const message = reply ? errorMessage(reply, "It could not be cancelled") : "Could not reach the server to cancel.";
+    this.announce(message + " Its result follows.", this.root.getAttribute("data-state"));
   }
 
   stillBusy() {
@@ -141,6 +169,9 @@ export class ResultsView {
     this.showProgress();
     const status = this.words.test_statuses[test.status] ? test.status : "error";
     const hasPoints = test.max_points !== undefined && test.max_points !== null;
+    const comparison = test.comparison;
+    // With the values or the HTTP exchange said plainly, pytest's own words are one click away.
+    const plain = Boolean(comparison) || Boolean(test.exchanges && test.exchanges.length);
     const fragment = templateFill("test-result", {
       icon: this.words.test_icons[status],
       status: this.words.test_statuses[status],
@@ -149,10 +180,29 @@ export class ResultsView {
       points:
         hasPoints &&
         formatPoints(test.points) + " of " + formatPoints(test.max_points) + (Number(test.max_points) === 1 ? " point" : " points"),
-      message: test.message,
+      comparison: Boolean(comparison),
+      expected: comparison ? comparison.expected : "",
+      got: comparison ? comparison.got : "",
+      message: !plain && test.message,
+      details: plain && Boolean(test.message),
+      "details-text": test.message,
       output: Boolean(test.output),
       "output-text": test.output,
     });
+    const raised = test.learner_raised;
+    const jump = fragment.querySelector('[data-slot="jump"]');
+    if (raised && this.files.has(raised.file)) {
+      jump.textContent = "Your code raised " + raised.exception + ": go to " + raised.file + ", line " + raised.line;
+      jump.addEventListener("click", () => this.files.goTo(raised.file, Number(raised.line)));
+    } else {
+      jump.remove();
+    }
+    const exchanges = fragment.querySelector('[data-slot="exchanges"]');
+    if (test.exchanges && test.exchanges.length) {
+      exchanges.append(...test.exchanges.map(exchangeFill));
+    } else {
+      exchanges.remove();
+    }
     const item = fragment.firstElementChild;
     item.classList.add("test-result--" + status);
     item.setAttribute("data-test", test.name);
@@ -160,12 +210,16 @@ export class ResultsView {
     this.testsNode.appendChild(fragment);
   }
 
-  /* The final verdict, said in words for every case. */
-  complete(result) {
-    // Tests we never heard about one by one (say, after falling back to polling).
-    (result.tests || []).forEach((test) => this.showTest(test));
+  /* The final verdict, said in words for every case. A run that stopped as a
+     whole (a syntax error, a limit, a cancel) is one message: the tests it
+     never reached get no card of their own. */
+  complete(result, { earlier = "" } = {}) {
     const verdict = result.verdict || (result.status === "pass" ? "passed" : result.status === "fail" ? "failed" : "grader_error");
     const tests = result.tests || [];
+    const wholeRun = verdict !== "passed" && verdict !== "failed";
+    const notRun = tests.filter((test) => test.ran === false);
+    // Tests we never heard about one by one (say, after falling back to polling).
+    tests.filter((test) => !(wholeRun && test.ran === false)).forEach((test) => this.showTest(test));
     const passed = tests.filter((test) => test.status === "pass").length;
     const run = this.mode === "run";
     let headline = this.words.verdicts[verdict] || "The code could not be graded.";
@@ -175,14 +229,25 @@ export class ResultsView {
     if ((verdict === "syntax_error" || verdict === "import_error") && location) {
       headline += " See " + location.file + ", line " + location.line + ".";
     }
+    let notRunText = "";
+    // A syntax or import error's own message already says that nothing ran.
+    if (wholeRun && notRun.length && verdict !== "syntax_error" && verdict !== "import_error") {
+      notRunText =
+        notRun.length === tests.length
+          ? "None of the " + plural(tests.length, "test") + " ran."
+          : plural(tests.length - notRun.length, "test") + " of " + tests.length + " ran; the other " + notRun.length + " did not.";
+    }
     const score = formatPoints(result.score) + " of " + formatPoints(result.max_score) + " points";
     let scoreText;
     if (run) scoreText = "Visible tests: " + score + ". A run is not recorded; Submit to be graded on every test.";
     else if (result.gradable === false) scoreText = "Not counted as an attempt.";
     else scoreText = "Score: " + score + (Number(result.score) >= Number(result.max_score) ? ", full marks." : ".");
     const state = verdict === "passed" ? "pass" : result.status === "fail" ? "fail" : "error";
-    this.announce((run ? "Run finished. " : "Submission finished. ") + headline + " " + scoreText, state);
-    this.progressNode.hidden = this.plan.length === 0;
+    // Said once in words for screen readers; the summary below says it in full.
+    const label = this.words.labels[verdict] || "Not graded";
+    const what = earlier ? (run ? "Your last run: " : "Your last submission: ") : run ? "Run finished: " : "Submission finished: ";
+    this.announce(what + label + ". " + scoreText, state);
+    this.progressNode.hidden = this.plan.length === 0 || (wholeRun && this.finished === 0);
 
     const canJump = Boolean(location) && this.files.has(location.file);
     const summary = templateFill("summary", {
@@ -191,7 +256,9 @@ export class ResultsView {
       score: scoreText,
       jump: canJump && "Go to " + location.file + ", line " + location.line,
       // For passed and failed the headline says it all; otherwise the message explains.
-      message: verdict !== "passed" && verdict !== "failed" && result.message,
+      message: wholeRun && result.message,
+      "not-run": notRunText,
+      next: verdict === "passed" && !run && Boolean(this.nextUrl),
       output: Boolean(result.output),
       "output-text": result.output,
     });
@@ -201,12 +268,18 @@ export class ResultsView {
     const scoreLine = summary.querySelector(".exercise__score");
     scoreLine.setAttribute("data-score", formatPoints(result.score));
     scoreLine.setAttribute("data-max-score", formatPoints(result.max_score));
+    const next = summary.querySelector('[data-slot="next"] a');
+    if (next) {
+      next.href = this.nextUrl;
+      next.textContent = "Next: " + this.nextTitle;
+    }
     if (canJump) {
       summary
         .querySelector('[data-slot="jump"]')
         .addEventListener("click", () => this.files.goTo(location.file, Number(location.line)));
     }
     this.summaryNode.replaceChildren(summary);
+    if (earlier) this.whenNode.textContent = "Your last " + (run ? "run" : "submission") + ", sent " + localTime(earlier) + ".";
   }
 
   /* Nothing was queued: the server refused the submission or could not be reached. */

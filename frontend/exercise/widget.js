@@ -12,6 +12,7 @@ import { Drafts } from "./drafts.js";
 import { Files } from "./files.js";
 import { Hints } from "./hints.js";
 import { ResultsView } from "./results.js";
+import { Solution } from "./solution.js";
 import { SubmissionStream, websocketUrl } from "./stream.js";
 
 export class Widget {
@@ -24,6 +25,9 @@ export class Widget {
     this.runButton = part(root, "run");
     this.submitButton = part(root, "submit");
     this.resetButton = part(root, "reset");
+    this.cancelButton = part(root, "cancel");
+    this.latestUrl = authenticated ? data.latestUrl || "" : "";
+    this.cancelUrl = "";
     this.checkNode = part(root, "check");
     this.busy = false;
     this.stream = null;
@@ -40,6 +44,7 @@ export class Widget {
       statusNode: part(root, "draft-status"),
     });
     this.hints = new Hints(root);
+    this.solution = new Solution(root);
     this.view = new ResultsView(root, words, this.files);
 
     [this.runButton, this.submitButton, this.resetButton].forEach((button) => {
@@ -48,11 +53,49 @@ export class Widget {
     if (this.runButton) this.runButton.addEventListener("click", () => this.send("run"));
     if (this.submitButton) this.submitButton.addEventListener("click", () => this.send("submit"));
     if (this.resetButton) this.resetButton.addEventListener("click", () => this.resetToStarter());
+    if (this.cancelButton) this.cancelButton.addEventListener("click", () => this.cancel());
     window.addEventListener("pagehide", () => this.drafts.flush());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") this.drafts.flush();
     });
     this.drafts.restore();
+    this.showLatest();
+  }
+
+  /* After a reload: the last result again, or the submission still being graded, followed. */
+  showLatest() {
+    if (!this.latestUrl) return;
+    requestJson(this.latestUrl)
+      .then((reply) => {
+        const latest = reply.status === 200 && reply.body;
+        // A Run or Submit sent since the page loaded has the view now.
+        if (!latest || this.busy || this.stream) return;
+        this.view.begin(latest.mode, { quiet: true });
+        if (latest.status === "queued" || latest.status === "running") {
+          this.setBusy(true);
+          this.accepted(latest);
+        } else if (latest.result) {
+          this.view.complete(latest.result, { earlier: latest.created_at });
+        }
+      })
+      .catch(() => {
+        /* Nothing to show again; the page works as on a first visit. */
+      });
+  }
+
+  cancel() {
+    if (!this.cancelUrl) return;
+    this.cancelButton.disabled = true;
+    requestJson(this.cancelUrl, { method: "POST", body: "{}" })
+      .then((reply) => {
+        // The stream brings the cancelled result; a refusal (already finished) is said.
+        if (reply.status === 202) this.view.announce("Stopping the run\u2026", "running");
+        else if (reply.status !== 200) this.view.cancelRefused(reply);
+      })
+      .catch(() => this.view.cancelRefused(null))
+      .then(() => {
+        this.cancelButton.disabled = false;
+      });
   }
 
   changed() {
@@ -72,6 +115,7 @@ export class Widget {
       if (button) button.disabled = busy;
     });
     this.view.setBusy(busy);
+    if (this.cancelButton) this.cancelButton.hidden = !busy || !this.cancelUrl;
   }
 
   resetToStarter() {
@@ -83,6 +127,17 @@ export class Widget {
     this.files.setValues(this.files.starterValues(), true);
     this.changed();
     this.view.announce("The code is back to the starter.", "");
+  }
+
+  /* Run and Submit bring the status line into view: on a phone it is below
+     the fold, and nothing would seem to happen. It is put at the top, with
+     the results coming in under it, unless it is already in sight. */
+  revealStatus() {
+    const node = part(this.root, "status");
+    const box = node.getBoundingClientRect();
+    if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    node.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
   }
 
   send(mode) {
@@ -100,6 +155,7 @@ export class Widget {
     if (this.stream) this.stream.stop();
     this.stream = null;
     this.view.begin(mode);
+    this.revealStatus();
     this.setBusy(true);
     requestJson(this.submitUrl, { method: "POST", body: JSON.stringify({ files: values, mode }) })
       .then((reply) => {
@@ -122,6 +178,8 @@ export class Widget {
   }
 
   accepted(submission) {
+    this.cancelUrl = submission.cancel_url || "";
+    if (this.cancelButton) this.cancelButton.hidden = !this.cancelUrl;
     this.view.queued(submission.position);
     this.stream = new SubmissionStream({
       eventsUrl: submission.events_url ? websocketUrl(submission.events_url, window.location) : "",
@@ -138,10 +196,12 @@ export class Widget {
     }
     const result = (message.data && message.data.result) || {};
     this.view.complete(result);
+    this.cancelUrl = "";
     this.setBusy(false);
     if (this.view.mode !== "run" && result.gradable !== false) {
       this.view.recorded(result);
       this.hints.offer(result);
+      if (Number(result.score) >= Number(result.max_score)) this.solution.unlock();
     }
   }
 }

@@ -34,6 +34,16 @@ def exercise_values(
     harness = _harness_get(front, solution, problems)
     hints = _hints_get(front, problems)
     tests = _tests_get(front, folder, visible, hidden, problems)
+    show_solution = front.data.get("show_solution", True)
+    if not isinstance(show_solution, bool):
+        problems.add(
+            front.error(
+                "field 'show_solution' must be true or false (whether a learner who passed "
+                "may see the reference solution)",
+                "show_solution",
+            )
+        )
+        show_solution = True
     return {
         "accepted_files": accepted,
         "starter_files": starter,
@@ -44,6 +54,7 @@ def exercise_values(
         "limits": limits,
         "harness": harness,
         "hints": hints,
+        "solution_shown_after_pass": show_solution,
     }
 
 

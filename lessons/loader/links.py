@@ -5,11 +5,13 @@ problems, at their line in the file."""
 import os
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.urls import reverse
 
 from lessons.loader.parse import COURSE_FILE, EXERCISE_FILE, MODULE_FILE, CourseSpec
+from lessons.loader.questions import LessonQuestions, question_blocks_find
 from lessons.loader.report import Problems
 from lessons.markdown_render import ContentError, FrontMatter, RenderedMarkdown, markdown_render
 
@@ -121,8 +123,30 @@ class _LinkResolver:
 
 def _course_render(spec: CourseSpec, site: _SiteLinks, problems: Problems) -> None:
     def render(path: Path, front: FrontMatter) -> RenderedMarkdown:
+        # Questions are graded per lesson; anywhere else they would be shown as code.
+        for block in question_blocks_find(front):
+            problems.add(
+                ContentError(front.path, block.line, "questions belong in lessons, not here")
+            )
         resolver = _LinkResolver(path=path, front=front, course=spec, site=site, problems=problems)
         return markdown_render(front.body, link_resolver=resolver)
+
+    def lesson_render(path: Path, front: FrontMatter) -> tuple[RenderedMarkdown, list[Any]]:
+        resolver = _LinkResolver(path=path, front=front, course=spec, site=site, problems=problems)
+
+        def field_render(text: str, line: int) -> str:
+            # A link on the field's n-th line is at file line `line + n - 1`.
+            def shifted(href: str, at: int) -> str:
+                return resolver(href, line - front.body_line + at)
+
+            return markdown_render(text, link_resolver=shifted).html
+
+        questions = LessonQuestions(front, problems, field_render)
+        rendered = markdown_render(
+            front.body, link_resolver=resolver, question_fence=questions.fence
+        )
+        questions.rendered_check()
+        return rendered, questions.questions
 
     spec.values["body_html"] = render(spec.folder / COURSE_FILE, spec.front).html
     for module in spec.modules:
@@ -131,9 +155,10 @@ def _course_render(spec: CourseSpec, site: _SiteLinks, problems: Problems) -> No
             render(module.folder / MODULE_FILE, module.front).html if has_body else ""
         )
         for lesson in module.lessons:
-            rendered = render(lesson.path, lesson.front)
+            rendered, questions = lesson_render(lesson.path, lesson.front)
             lesson.values["body_html"] = rendered.html
             lesson.values["toc_html"] = rendered.toc_html
+            lesson.values["questions"] = questions
     for exercise in spec.exercises.values():
         exercise_md = exercise.folder / EXERCISE_FILE
         exercise.values["instructions_html"] = render(exercise_md, exercise.front).html

@@ -34,6 +34,7 @@ _EXERCISE_FIELDS = {
     "hints",
     "app",
     "isolation",
+    "show_solution",
 }
 _EXERCISE_DIRS = {"starter", "solution", "tests", "hidden"}
 

@@ -484,6 +484,35 @@ def test_the_submission_is_named_at_once_so_a_timeout_or_ctrl_c_can_find_it_agai
     )
 
 
+def test_ctrl_c_at_a_terminal_asks_and_cancels_the_submission(
+    cli: Cli, site: Site, learner_token: NewApiToken
+) -> None:
+    # `site` grades nothing: the submission waits in the queue until cancelled.
+    assert cli.run("login", "--url", site.base, "--token", learner_token.raw_token).returncode == 0
+    (cli.home / "app.py").write_text(exercise_files("starter")["app.py"])
+
+    kept_status, kept = run_in_terminal(
+        cli, "submit", SLUG, "app.py", replies=[("Submission ", "\x03"), ("[y/N] ", "\n")]
+    )
+    first = Submission.objects.get()
+    assert kept_status == 2, kept
+    assert "goes on being graded" in kept
+    assert first.status == Submission.Status.QUEUED
+
+    status, shown = run_in_terminal(
+        cli, "submit", SLUG, "app.py", replies=[("Submission ", "\x03"), ("[y/N] ", "y\n")]
+    )
+
+    second = Submission.objects.exclude(pk=first.pk).get()
+    assert status == 2, shown
+    assert f"Cancel submission {second.id}? [y/N]" in shown
+    assert (
+        f"lectern: cancelled. Submission {second.id} is withdrawn: it is not an attempt." in shown
+    )
+    second.refresh_from_db()
+    assert second.status == Submission.Status.CANCELLED
+
+
 def test_a_bad_option_value_is_refused_before_anything_is_sent(
     cli: Cli, site: Site, learner_token: NewApiToken
 ) -> None:
@@ -517,8 +546,8 @@ def run_in_terminal(
     cli: Cli, *args: str, replies: list[tuple[str, str]], timeout: float = 60
 ) -> tuple[int, str]:
     """The command in a new pseudo-terminal (its controlling terminal, as in a
-    shell), typing each reply once its prompt has appeared; its exit status and
-    everything the terminal showed."""
+    shell), typing each reply once its prompt has appeared (as typed: "\n" is
+    Enter, "\x03" Ctrl-C); its exit status and everything the terminal showed."""
     environment = cli.environment()
     pid, terminal = pty.fork()
     if pid == 0:  # the child: only exec, nothing else of this process
@@ -536,7 +565,7 @@ def run_in_terminal(
                 at = shown.find(pending[0][0].encode(), searched_to)
                 if at >= 0:
                     searched_to = at + len(pending[0][0])
-                    os.write(terminal, pending.pop(0)[1].encode() + b"\n")
+                    os.write(terminal, pending.pop(0)[1].encode())
             ready, _, _ = select.select([terminal], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
                 raise AssertionError(f"no answer in time; the terminal showed {shown!r}")
@@ -574,7 +603,7 @@ def test_login_in_a_terminal_asks_for_username_and_password_and_keeps_only_a_tok
         "login",
         "--url",
         site.base,
-        replies=[("Username: ", "learner"), ("Password: ", password)],
+        replies=[("Username: ", "learner\n"), ("Password: ", password + "\n")],
     )
 
     assert status == 0, shown
@@ -601,7 +630,7 @@ def test_login_in_a_terminal_asks_for_username_and_password_and_keeps_only_a_tok
         "learner",
         "--name",
         "second",
-        replies=[("Password: ", "not-it")],
+        replies=[("Password: ", "not-it\n")],
     )
     assert status == 2, shown
     assert "Username:" not in shown

@@ -150,12 +150,18 @@ def test_a_queued_submission_is_cancelled_and_then_cannot_be_again(
     assert again.json()["error"]["code"] == "not_cancellable"
 
 
-def test_a_running_submission_cannot_be_cancelled(api: ApiClient, flask_exercise: Exercise) -> None:
+def test_cancelling_a_running_submission_is_accepted_for_its_worker_to_carry_out(
+    api: ApiClient, flask_exercise: Exercise
+) -> None:
     submission_id = api.post("/api/v1/submissions", body()).json()["id"]
     submission_claim(submission_id=uuid.UUID(submission_id), worker="w")
 
     response = api.post(f"/api/v1/submissions/{submission_id}/cancel")
-    assert response.status_code == 409
+
+    # Still running: the worker kills its container and the result follows.
+    assert response.status_code == 202
+    assert response.json()["status"] == "running"
+    assert Submission.objects.get(pk=submission_id).cancel_requested_at is not None
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,16 @@
-"""Cancelling a queued submission: a status the grader never claims."""
+"""Cancelling a submission: a queued one the grader never claims, a running one
+whose container the grader kills."""
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import docker.errors
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.utils import timezone
 
+from grader import services
 from grader.models import Submission
 from grader.services import (
     SubmissionInvalid,
@@ -15,8 +20,12 @@ from grader.services import (
     submission_create,
     submission_grade_next,
 )
+from learning.models import ExerciseProgress
 from lessons.models import Exercise
+from sandboxes.engine import docker_client
+from sandboxes.runner import SandboxJob, SandboxRun, sandbox_run
 from tests.support.answers import FLASK_APP
+from tests.support.waiting import wait_until
 
 
 @pytest.mark.django_db
@@ -54,13 +63,87 @@ def test_a_cancelled_submission_is_never_claimed_or_graded(
 
 
 @pytest.mark.django_db
-def test_only_a_queued_submission_can_be_cancelled(flask_exercise: Exercise, learner: User) -> None:
+def test_a_running_submission_is_marked_and_a_finished_one_refused(
+    flask_exercise: Exercise, learner: User
+) -> None:
     submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
     submission_claim(submission_id=submission.id, worker="w")
 
-    with pytest.raises(SubmissionInvalid) as running:
+    marked = submission_cancel(submission_id=submission.id, user=learner)
+
+    # The worker grading it ends it; until then it is still running.
+    assert marked.status == Submission.Status.RUNNING
+    assert marked.cancel_requested_at is not None
+    assert marked.result is None
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.COMPLETED)
+    with pytest.raises(SubmissionInvalid) as finished:
         submission_cancel(submission_id=submission.id, user=learner)
-    assert (running.value.status, running.value.code) == (409, "not_cancellable")
+    assert (finished.value.status, finished.value.code) == (409, "not_cancellable")
+
+
+@pytest.mark.django_db
+def test_a_marked_submission_whose_worker_died_is_cancelled_not_graded(
+    flask_exercise: Exercise, learner: User
+) -> None:
+    # Cancelled while running, then put back in the queue by the sweep.
+    submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
+    Submission.objects.filter(pk=submission.pk).update(cancel_requested_at=timezone.now())
+
+    assert grade_submission(submission.id, worker="w") is True
+
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.CANCELLED
+    assert submission.result is not None
+    assert submission.result["verdict"] == "cancelled"
+    assert not ExerciseProgress.objects.filter(user=learner).exists()
+
+
+INFINITE_LOOP = {"app.py": "while True:\n    pass\n"}
+
+
+@pytest.mark.docker
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_running_infinite_loop_kills_its_container(
+    flask_exercise: Exercise, learner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submission = submission_create(exercise=flask_exercise, files=INFINITE_LOOP, user=learner)
+    # The real sandbox run, watched for the container it ran in.
+    runs: list[SandboxRun] = []
+
+    def watched_run(job: SandboxJob, **kwargs: Any) -> SandboxRun:
+        runs.append(sandbox_run(job, **kwargs))
+        return runs[-1]
+
+    monkeypatch.setattr(services, "sandbox_run", watched_run)
+
+    def grade() -> bool:
+        try:
+            return grade_submission(submission.id, worker="w")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        grading = pool.submit(grade)
+        # Claimed and its tests announced: the loop is about to spin, or spins.
+        wait_until(lambda: submission.events.filter(type="started").exists(), timeout=60)
+        marked = submission_cancel(submission_id=submission.id, user=learner)
+        assert marked.status == Submission.Status.RUNNING
+        assert grading.result(timeout=120) is True
+
+    submission.refresh_from_db()
+    # Cancelled, not timed out: the run was stopped by the cancel, not the time limit.
+    assert submission.status == Submission.Status.CANCELLED
+    assert submission.result is not None
+    assert submission.result["verdict"] == "cancelled"
+    assert submission.result["gradable"] is False
+    assert "while it was being graded" in submission.result["message"]
+    last = submission.events.order_by("-seq").first()
+    assert last is not None and last.type == "completed"
+    assert not ExerciseProgress.objects.filter(user=learner).exists()
+    [run] = runs
+    assert run.status == "cancelled"
+    with pytest.raises(docker.errors.NotFound):
+        docker_client().containers.get(run.container_id)
 
 
 @pytest.mark.django_db
@@ -85,10 +168,8 @@ def test_a_cancel_racing_a_claim_has_exactly_one_winner(
 
         def cancel(submission: Submission = submission) -> str:
             try:
-                submission_cancel(submission_id=submission.id, user=learner)
-                return "cancelled"
-            except SubmissionInvalid:
-                return "refused"
+                left = submission_cancel(submission_id=submission.id, user=learner)
+                return "cancelled" if left.status == Submission.Status.CANCELLED else "marked"
             finally:
                 connection.close()
 
@@ -105,9 +186,11 @@ def test_a_cancel_racing_a_claim_has_exactly_one_winner(
         with ThreadPoolExecutor(max_workers=2) as pool:
             racing = [pool.submit(cancel), pool.submit(claim)]
             outcomes = {future.result() for future in racing}
-        assert outcomes in ({"cancelled", "lost"}, {"refused", "claimed"})
+        # Cancelled before the claim, or claimed and marked for its worker to stop.
+        assert outcomes in ({"cancelled", "lost"}, {"marked", "claimed"})
         submission.refresh_from_db()
-        expected = (
-            Submission.Status.CANCELLED if "cancelled" in outcomes else Submission.Status.RUNNING
-        )
-        assert submission.status == expected
+        if "cancelled" in outcomes:
+            assert submission.status == Submission.Status.CANCELLED
+        else:
+            assert submission.status == Submission.Status.RUNNING
+            assert submission.cancel_requested_at is not None

@@ -160,3 +160,32 @@ def test_a_syntax_error_is_not_counted_as_an_attempt(
     assert result["score"] == 0
     assert submission.gradable is False
     assert not ExerciseProgress.objects.filter(user=learner, attempts__gt=0).exists()
+
+
+def test_a_failed_comparison_is_said_as_expected_and_got_for_visible_tests_only(
+    flask_exercise: Exercise, learner: User
+) -> None:
+    text_answer = (
+        "from flask import Flask\n"
+        "app = Flask(__name__)\n"
+        '@app.route("/hello")\n'
+        "def hello():\n"
+        '    return "Hello, World!"\n'
+    )
+    submission = submission_create(
+        exercise=flask_exercise, files={"app.py": text_answer}, user=learner
+    )
+    grade_submission(submission.id)
+
+    submission.refresh_from_db()
+    assert submission.result is not None
+    tests = {test["name"]: test for test in submission.result["tests"]}
+    assert tests["test_hello_returns_json_message"]["comparison"] == {
+        "got": "None",
+        "expected": "{'message': 'Hello, World!'}",
+    }
+    assert tests["test_hello_returns_200"]["comparison"] is None  # it passed
+    hidden = [test for test in tests.values() if test["visibility"] == "hidden"]
+    assert any(test["status"] == "fail" for test in hidden)
+    # A hidden test's expected value would be the answer.
+    assert all(test["comparison"] is None for test in hidden)

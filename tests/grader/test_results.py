@@ -74,8 +74,12 @@ def test_all_passing_is_a_pass_with_full_score_in_exercise_order() -> None:
         "max_points",
         "visibility",
         "duration_ms",
+        "ran",
         "exchanges",
+        "comparison",
+        "learner_raised",
     }
+    assert all(test["ran"] for test in result["tests"])
 
 
 def test_partial_credit_counts_points_of_passing_tests() -> None:
@@ -124,6 +128,7 @@ def test_hidden_tests_say_only_the_feedback_and_where_learner_code_raised() -> N
         hidden["message"] == "Check the content type.\nYour code raised KeyError at app.py, line 7."
     )
     assert hidden["output"] == ""
+    assert hidden["learner_raised"] == {"exception": "KeyError", "file": "app.py", "line": 7}
     assert "mimetype" not in str(result)
 
 
@@ -168,6 +173,7 @@ def test_a_syntax_error_is_not_an_attempt() -> None:
     assert result["location"]["line"] == 3
     assert "app.py, line 3" in result["message"]
     assert all(t["status"] == "error" for t in result["tests"])
+    assert not any(t["ran"] for t in result["tests"])
 
 
 def test_a_broken_hidden_test_module_blames_the_exercise_without_showing_it() -> None:
@@ -206,6 +212,7 @@ def test_stopped_runs_keep_earlier_points_and_say_where(status: str, expected: s
     assert result["gradable"] is True
     assert result["score"] == 2
     assert result["tests"][0]["status"] == "error"
+    assert [test["ran"] for test in result["tests"]] == [False, True, False]
 
 
 def test_grader_failure_is_not_the_learners_fault() -> None:
@@ -252,3 +259,9 @@ def test_the_learners_own_traceback_is_shown_with_a_failing_test() -> None:
     message = result["tests"][0]["message"]
     assert message.startswith("assert 500 == 200\n\nYour code raised an error while the test ran:")
     assert message.endswith(traceback)
+    # Where, for the page's "go to" button: the innermost frame of the learner's file.
+    assert result["tests"][0]["learner_raised"] == {
+        "exception": "NameError",
+        "file": "app.py",
+        "line": 9,
+    }

@@ -42,9 +42,11 @@ def test_posting_files_queues_a_submission(
     assert body == {
         "id": str(submission.id),
         "status": "queued",
+        "mode": "submit",
         "position": 1,
         "status_url": f"/submissions/{submission.id}/",
         "events_url": f"/ws/submissions/{submission.id}/",
+        "cancel_url": f"/submissions/{submission.id}/cancel/",
     }
     assert submission.user == learner
     assert submission.mode == Submission.Mode.SUBMIT
@@ -173,3 +175,50 @@ def test_the_exercise_page_reads_the_words_of_a_result_from_the_vocabulary(
     assert sources
     script = "".join(source.read_text() for source in sources)
     assert VERDICT_MEANINGS[Verdict.TAMPERED] not in script
+
+
+def test_the_latest_submission_is_there_to_show_again_after_a_reload(
+    client: Client, other_learner: User, flask_exercise: Exercise
+) -> None:
+    url = f"/exercises/{flask_exercise.slug}/submissions/latest/"
+    # None yet: not an error in the browser's console.
+    assert client.get(url).status_code == 204
+
+    post(client, flask_exercise.slug, {"files": FLASK_APP, "mode": "run"})
+    newest = post(client, flask_exercise.slug, {"files": FLASK_APP}).json()
+    latest = client.get(url).json()
+
+    assert latest["id"] == newest["id"]
+    assert (latest["status"], latest["mode"], latest["result"]) == ("queued", "submit", None)
+    assert latest["events_url"] == newest["events_url"]
+    assert latest["cancel_url"] == newest["cancel_url"]
+    # Someone else's work is never another learner's latest, nor a visitor's.
+    them = Client()
+    them.force_login(other_learner)
+    assert them.get(url).status_code == 204
+    assert Client().get(url).status_code == 204
+    assert client.get("/exercises/no-such-exercise/submissions/latest/").status_code == 404
+
+
+def test_the_widget_cancels_a_queued_submission_of_its_learner_only(
+    client: Client, other_learner: User, flask_exercise: Exercise
+) -> None:
+    accepted = post(client, flask_exercise.slug, {"files": FLASK_APP}).json()
+    them = Client(enforce_csrf_checks=False)
+    them.force_login(other_learner)
+
+    refused = them.post(accepted["cancel_url"], data="{}", content_type="application/json")
+    assert refused.status_code == 404
+    assert refused.json()["error"]["code"] == "not_found"
+    assert Client().post(accepted["cancel_url"]).status_code == 401
+
+    cancelled = client.post(accepted["cancel_url"], data="{}", content_type="application/json")
+
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    result = cancelled.json()["result"]
+    assert result["verdict"] == "cancelled" and result["gradable"] is False
+    assert not any(test["ran"] for test in result["tests"])
+    again = client.post(accepted["cancel_url"], data="{}", content_type="application/json")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "not_cancellable"

@@ -164,3 +164,50 @@ def test_a_really_failed_submit_unlocks_the_first_hint(
     assert len(response.json()["hints"]) == 1
     widget = client.get(LESSON).context["exercises"][0]
     assert (widget.attempts, widget.completed, widget.status) == (1, False, "in_progress")
+
+
+SOLUTION_URL = "/exercises/flask-hello-world/solution/"
+
+
+def test_the_reference_solution_opens_only_after_a_pass(
+    learner: User, other_learner: User, flask_exercise: Exercise
+) -> None:
+    me = logged_in(learner)
+    page = me.get("/courses/python-backend/hello-flask/").text
+    # Not in the page, and refused before a pass.
+    assert 'data-role="show-solution" disabled' in page
+    assert '<div data-role="solution-files"></div>' in page
+    refused = me.get(SOLUTION_URL)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "not_passed"
+    assert Client().get(SOLUTION_URL).status_code == 401
+
+    ExerciseProgress.objects.create(
+        user=learner, exercise=flask_exercise, attempts=1, best_score=6, completed=True
+    )
+    shown = me.get(SOLUTION_URL)
+
+    assert shown.status_code == 200
+    [file] = shown.json()["files"]
+    assert file["name"] == "app.py"
+    assert "hello" in file["html"] and "<span" in file["html"]  # highlighted
+    assert (
+        'data-role="show-solution" disabled'
+        not in me.get("/courses/python-backend/hello-flask/").text
+    )
+    # Passing is the learner's own: another learner still waits.
+    assert logged_in(other_learner).get(SOLUTION_URL).status_code == 403
+
+
+def test_an_author_may_keep_the_solution_private(learner: User, flask_exercise: Exercise) -> None:
+    Exercise.objects.filter(pk=flask_exercise.pk).update(solution_shown_after_pass=False)
+    ExerciseProgress.objects.create(
+        user=learner, exercise=flask_exercise, attempts=1, best_score=6, completed=True
+    )
+    me = logged_in(learner)
+
+    refused = me.get(SOLUTION_URL)
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "solution_private"
+    assert 'data-role="show-solution"' not in me.get("/courses/python-backend/hello-flask/").text

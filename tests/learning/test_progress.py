@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from learning.models import ExerciseProgress, LessonVisit
+from learning.questions import QuestionsCount
 from learning.selectors import ProgressStatus, lesson_status
 from lessons.loader.sync import content_load
 from lessons.models import Exercise, Lesson
@@ -118,10 +119,74 @@ def test_reading_lessons_marks_them(learner: User, demo: Exercise) -> None:
     client.get(FIRST_URL)
     outline = client.get(COURSE_URL).text
 
-    # No exercises: done once read. With an exercise not yet attempted: started.
-    assert statuses(outline, "lesson") == {"first": "in_progress", "second": "done"}
+    # Opened, both are started; neither is done by being opened.
+    assert statuses(outline, "lesson") == {"first": "in_progress", "second": "in_progress"}
     assert statuses(outline, "exercise") == {"demo-add": "not_started"}
     assert progress_bar(outline)["data-done"] == "0"
+
+
+def test_a_lesson_without_exercises_is_done_when_its_learner_marks_it(
+    learner: User, other_learner: User, demo: Exercise
+) -> None:
+    client = logged_in(learner)
+    page = client.get(SECOND_URL).text
+    assert 'data-role="lesson-done"' in page and "Mark as done" in page
+
+    response = client.post(f"{SECOND_URL}done/")
+
+    # On to the next lesson, or back to the course after the last one.
+    assert response.status_code == 302
+    assert response["Location"] == COURSE_URL
+    assert statuses(client.get(COURSE_URL).text, "lesson")["second"] == "done"
+    assert "You marked this lesson done." in client.get(SECOND_URL).text
+    # Marked once: a second mark keeps the first time.
+    done_at = LessonVisit.objects.get(user=learner, lesson__slug="second").done_at
+    client.post(f"{SECOND_URL}done/")
+    assert LessonVisit.objects.get(user=learner, lesson__slug="second").done_at == done_at
+    # Theirs alone.
+    other = logged_in(other_learner).get(COURSE_URL).text
+    assert statuses(other, "lesson")["second"] == "not_started"
+
+
+def test_marking_done_needs_a_login_and_a_post(client: Client, demo: Exercise) -> None:
+    assert client.get(f"{SECOND_URL}done/").status_code == 405
+    response = client.post(f"{SECOND_URL}done/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not LessonVisit.objects.exists()
+
+
+def test_the_course_page_says_where_to_continue(learner: User, demo: Exercise) -> None:
+    client = logged_in(learner)
+    first_visit = client.get(COURSE_URL).text
+    assert "Start with" in first_visit and 'data-role="continue"' not in first_visit
+
+    client.get(FIRST_URL)
+    outline = client.get(COURSE_URL).text
+    assert re.search(r'href="/courses/demo/first/" data-role="continue">Continue where', outline)
+
+    # The lesson last opened, done: the next one not done is where to go on.
+    attempt(learner, demo, completed=True)
+    outline = client.get(COURSE_URL).text
+    assert re.search(r'href="/courses/demo/second/" data-role="continue"', outline)
+    catalog = client.get("/").text
+    assert re.search(r'href="/courses/demo/second/" data-role="continue">Continue:', catalog)
+
+    client.post(f"{SECOND_URL}done/")
+    finished = client.get(COURSE_URL).text
+    assert 'data-role="continue"' not in finished
+    assert "You have finished this course" in finished
+
+
+def test_the_outline_shows_the_best_score_and_attempts(learner: User, demo: Exercise) -> None:
+    ExerciseProgress.objects.create(
+        user=learner, exercise=demo, attempts=3, best_score=1, max_score=demo.max_score
+    )
+
+    outline = logged_in(learner).get(COURSE_URL).text
+
+    assert re.search(
+        rf'data-role="score">1 of {demo.max_score:g} points · 3 attempts</span>', outline
+    )
 
 
 def test_lesson_visits_are_recorded_once_per_learner_and_lesson(
@@ -168,21 +233,52 @@ def test_the_lesson_page_shows_the_exercise_status_in_its_contents(
 
 
 @pytest.mark.parametrize(
-    ("exercises", "visited", "expected"),
+    ("exercises", "visited", "marked", "expected"),
     [
-        ([], False, ProgressStatus.NOT_STARTED),
-        ([], True, ProgressStatus.DONE),
-        ([ProgressStatus.NOT_STARTED], False, ProgressStatus.NOT_STARTED),
-        ([ProgressStatus.NOT_STARTED], True, ProgressStatus.IN_PROGRESS),
-        ([ProgressStatus.DONE, ProgressStatus.NOT_STARTED], False, ProgressStatus.IN_PROGRESS),
-        ([ProgressStatus.IN_PROGRESS], False, ProgressStatus.IN_PROGRESS),
-        ([ProgressStatus.DONE, ProgressStatus.DONE], False, ProgressStatus.DONE),
+        ([], False, False, ProgressStatus.NOT_STARTED),
+        # Opening a lesson without exercises starts it; saying so makes it done.
+        ([], True, False, ProgressStatus.IN_PROGRESS),
+        ([], True, True, ProgressStatus.DONE),
+        ([ProgressStatus.NOT_STARTED], False, False, ProgressStatus.NOT_STARTED),
+        ([ProgressStatus.NOT_STARTED], True, False, ProgressStatus.IN_PROGRESS),
+        # A lesson with exercises is done by them, whatever the learner marks.
+        ([ProgressStatus.NOT_STARTED], True, True, ProgressStatus.IN_PROGRESS),
+        (
+            [ProgressStatus.DONE, ProgressStatus.NOT_STARTED],
+            False,
+            False,
+            ProgressStatus.IN_PROGRESS,
+        ),
+        ([ProgressStatus.IN_PROGRESS], False, False, ProgressStatus.IN_PROGRESS),
+        ([ProgressStatus.DONE, ProgressStatus.DONE], False, False, ProgressStatus.DONE),
     ],
 )
 def test_lesson_status(
-    exercises: list[ProgressStatus], visited: bool, expected: ProgressStatus
+    exercises: list[ProgressStatus], visited: bool, marked: bool, expected: ProgressStatus
 ) -> None:
-    assert lesson_status(exercises=exercises, visited=visited) == expected
+    assert lesson_status(exercises=exercises, visited=visited, marked_done=marked) == expected
+
+
+DONE, NOT_STARTED = ProgressStatus.DONE, ProgressStatus.NOT_STARTED
+
+
+@pytest.mark.parametrize(
+    ("exercises", "questions", "expected"),
+    [
+        # Questions alone: all right is done, some answered is started.
+        ([], QuestionsCount(total=2, answered=2, correct=2), ProgressStatus.DONE),
+        ([], QuestionsCount(total=2, answered=2, correct=1), ProgressStatus.IN_PROGRESS),
+        ([], QuestionsCount(total=2, answered=0, correct=0), ProgressStatus.NOT_STARTED),
+        # With exercises, the questions count too.
+        ([DONE], QuestionsCount(total=1, answered=1, correct=0), ProgressStatus.IN_PROGRESS),
+        ([DONE], QuestionsCount(total=1, answered=1, correct=1), ProgressStatus.DONE),
+        ([NOT_STARTED], QuestionsCount(total=1, answered=1, correct=1), ProgressStatus.IN_PROGRESS),
+    ],
+)
+def test_check_yourself_questions_count_in_a_lessons_status(
+    exercises: list[ProgressStatus], questions: QuestionsCount, expected: ProgressStatus
+) -> None:
+    assert lesson_status(exercises=exercises, visited=False, questions=questions) == expected
 
 
 def test_the_catalog_counts_lessons_and_exercises_once(

@@ -458,3 +458,17 @@ def test_an_empty_root_is_an_error_not_a_mass_deletion(loaded_demo, tmp_path: Pa
     assert_error(load_errors(empty), empty, 1, "no course folders")
     assert_error(load_errors(tmp_path / "missing"), tmp_path / "missing", 1, "no such folder")
     assert database_snapshot() == before
+
+
+def test_show_solution_is_true_or_false(loaded_demo):
+    root, before = loaded_demo
+    exercise_md = root / "demo/exercises/demo-add/exercise.md"
+    text = exercise_md.read_text()
+    exercise_md.write_text(text.replace("limits:", "show_solution: sometimes\nlimits:"))
+
+    assert_error(load_errors(root), exercise_md, 3, "'show_solution' must be true or false")
+    assert database_snapshot() == before
+
+    exercise_md.write_text(text.replace("limits:", "show_solution: false\nlimits:"))
+    content_load(root=root)
+    assert Exercise.objects.get(slug="demo-add").solution_shown_after_pass is False

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from _pytest import subtests as pytest_subtests
+from _pytest._io.saferepr import saferepr
 from lectern_protocol import RunnerRecord, signed_line
 from lectern_rpc import LearnerProcessGone
 
@@ -128,6 +129,11 @@ def report_outcome(
     return "pass", "", None
 
 
+# How much of each side of a failed `==` is kept: enough for a status, a short
+# body or a small dict, as pytest's own message shows them.
+COMPARED_CHARS = 240
+
+
 class ReportPlugin:
     def __init__(self, *, writer: RecordWriter, learner_root: Path, exchanges: Any = None) -> None:
         self.writer = writer
@@ -135,6 +141,10 @@ class ReportPlugin:
         self.exchanges = exchanges
         self.reports: dict[str, list[pytest.TestReport]] = {}
         self.started: dict[str, float] = {}
+        self.current: str | None = None
+        # The last failed `assert got == expected` of each test, as the page's
+        # "expected … / got …" (the values as pytest's message shows them).
+        self.comparisons: dict[str, dict[str, str]] = {}
         # Where in the learner's files an exception raised by learner code
         # surfaced (the stand-ins carry it over from the learner process).
         self.learner_locations: dict[str, dict[str, Any]] = {}
@@ -186,7 +196,17 @@ class ReportPlugin:
             }
         )
 
+    def pytest_assertrepr_compare(self, op: str, left: object, right: object) -> None:
+        # Called by pytest's assertion rewriting for a comparison that failed;
+        # the explanation pytest builds is left as it is (this returns None).
+        if op == "==" and self.current is not None:
+            self.comparisons[self.current] = {
+                "got": saferepr(left, maxsize=COMPARED_CHARS),
+                "expected": saferepr(right, maxsize=COMPARED_CHARS),
+            }
+
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        self.current = nodeid
         self.started[nodeid] = time.perf_counter()
         self.reports[nodeid] = []
         self.writer.write({"type": RunnerRecord.START, "nodeid": nodeid})
@@ -196,6 +216,8 @@ class ReportPlugin:
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
         outcome, message, failed = report_outcome(self.reports.pop(nodeid, []))
+        comparison = self.comparisons.pop(nodeid, None)
+        self.current = None
         started = self.started.pop(nodeid, time.perf_counter())
         learner_error = None
         location = self.learner_locations.pop(nodeid, None)
@@ -208,6 +230,7 @@ class ReportPlugin:
                 "outcome": outcome,
                 "message": trim(message),
                 "learner_error": learner_error,
+                "comparison": comparison if outcome == "fail" else None,
                 "exchanges": self.exchanges(nodeid) if self.exchanges else [],
                 "duration_ms": int((time.perf_counter() - started) * 1000),
             }

@@ -687,6 +687,8 @@ class Phase:
             # The learner's own tracebacks are theirs to see, hidden test or not.
             "learner_tracebacks": [error["traceback"] for error in learner_errors],
             "exchanges": [] if hidden else list(record.get("exchanges", [])),
+            # A hidden test's expected value is the answer: never sent.
+            "comparison": None if hidden else record.get("comparison"),
             "output": "" if hidden else output.text(),
             "duration_ms": int(record.get("duration_ms", 0)),
         }
