@@ -37,9 +37,7 @@ def cancelled_run_seconds(runs: int) -> tuple[list[float], float]:
     stops = []
     for _ in range(runs):
         cancel_at = time.perf_counter() + CANCEL_AFTER
-        run = sandbox_run(
-            replace(job, should_stop=lambda at=cancel_at: time.perf_counter() >= at)
-        )
+        run = sandbox_run(replace(job, should_stop=lambda at=cancel_at: time.perf_counter() >= at))
         ended = time.perf_counter()
         if run.status != "cancelled":
             raise SystemExit(f"the run was not cancelled but ended as {run.status!r}")
