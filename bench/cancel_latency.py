@@ -15,6 +15,7 @@ import statistics
 import tempfile
 import time
 from dataclasses import replace
+from functools import partial
 
 from bench.grading_latency import exercise_job, percentile, scratch_database
 
@@ -29,6 +30,10 @@ LOOPING_VIEW = (
 )
 
 
+def _past(moment: float) -> bool:
+    return time.perf_counter() >= moment
+
+
 def cancelled_run_seconds(runs: int) -> tuple[list[float], float]:
     """Seconds from the cancel to the end of each run, and the time limit."""
     from sandboxes.runner import sandbox_run
@@ -37,7 +42,7 @@ def cancelled_run_seconds(runs: int) -> tuple[list[float], float]:
     stops = []
     for _ in range(runs):
         cancel_at = time.perf_counter() + CANCEL_AFTER
-        run = sandbox_run(replace(job, should_stop=lambda at=cancel_at: time.perf_counter() >= at))
+        run = sandbox_run(replace(job, should_stop=partial(_past, cancel_at)))
         ended = time.perf_counter()
         if run.status != "cancelled":
             raise SystemExit(f"the run was not cancelled but ended as {run.status!r}")
