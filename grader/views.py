@@ -172,6 +172,13 @@ def exercise_history(request: HttpRequest, exercise_slug: str) -> HttpResponse:
     return render(request, "grader/history.html", context)
 
 
+def _own_submission_or_404(user: User, exercise: Exercise, submission_id: uuid.UUID) -> Submission:
+    submission = submission_history_get(user=user, exercise=exercise, submission_id=submission_id)
+    if submission is None:
+        raise Http404("No such submission, or it is not yours.")
+    return submission
+
+
 @require_safe
 @login_required
 def exercise_history_detail(
@@ -180,11 +187,7 @@ def exercise_history_detail(
     """One of the learner's submissions: its code and its result. 404 for anyone else's."""
     assert isinstance(request.user, User)  # login_required
     exercise = _exercise_or_404(exercise_slug)
-    submission = submission_history_get(
-        user=request.user, exercise=exercise, submission_id=submission_id
-    )
-    if submission is None:
-        raise Http404("No such submission, or it is not yours.")
+    submission = _own_submission_or_404(request.user, exercise, submission_id)
     previous = submission_previous(submission=submission)
     context = {
         "exercise": exercise,
@@ -219,11 +222,7 @@ def exercise_history_load(
     the learner's draft of the exercise, which the lesson page's editor restores."""
     assert isinstance(request.user, User)  # login_required
     exercise = _exercise_or_404(exercise_slug)
-    submission = submission_history_get(
-        user=request.user, exercise=exercise, submission_id=submission_id
-    )
-    if submission is None:
-        raise Http404("No such submission, or it is not yours.")
+    submission = _own_submission_or_404(request.user, exercise, submission_id)
     offered = exercise_offered_get(slug=exercise.slug)
     if offered is None or offered.lesson is None:
         return _history_refused(request, exercise, NOT_OFFERED, status=409)

@@ -14,7 +14,14 @@ from learning.exercise_widget import exercise_widget
 from learning.question_widget import lesson_body_html
 from learning.services import lesson_done_mark, lesson_visit_record
 from lessons.models import Course, Lesson
-from lessons.selectors import course_get, lesson_page_get
+from lessons.selectors import LessonPage, course_get, lesson_page_get
+
+
+def _lesson_page_or_404(course_slug: str, lesson_slug: str) -> LessonPage:
+    try:
+        return lesson_page_get(course_slug=course_slug, lesson_slug=lesson_slug)
+    except (Course.DoesNotExist, Lesson.DoesNotExist) as exc:
+        raise Http404("No such lesson.") from exc
 
 
 @require_safe
@@ -37,10 +44,7 @@ def course(request: HttpRequest, course_slug: str) -> HttpResponse:
 # The exercise widget posts JSON with the token from the csrftoken cookie.
 @ensure_csrf_cookie
 def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    try:
-        page = lesson_page_get(course_slug=course_slug, lesson_slug=lesson_slug)
-    except (Course.DoesNotExist, Lesson.DoesNotExist) as exc:
-        raise Http404("No such lesson.") from exc
+    page = _lesson_page_or_404(course_slug, lesson_slug)
     visit = None
     if isinstance(request.user, User) and request.user.is_authenticated:
         visit = lesson_visit_record(user=request.user, lesson=page.lesson)
@@ -72,10 +76,7 @@ def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResp
 @login_required
 def lesson_done(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
     """The "Mark as done" button of a lesson without exercises; on to the next one."""
-    try:
-        page = lesson_page_get(course_slug=course_slug, lesson_slug=lesson_slug)
-    except (Course.DoesNotExist, Lesson.DoesNotExist) as exc:
-        raise Http404("No such lesson.") from exc
+    page = _lesson_page_or_404(course_slug, lesson_slug)
     assert isinstance(request.user, User)  # login_required
     lesson_done_mark(user=request.user, lesson=page.lesson)
     return redirect(page.next or page.lesson.course)
@@ -88,10 +89,7 @@ def exercise(
 ) -> HttpResponse:
     """One exercise of a lesson on a page of its own: the learner's workspace
     (docs/editor.md), with the same widget as the lesson page."""
-    try:
-        page = lesson_page_get(course_slug=course_slug, lesson_slug=lesson_slug)
-    except (Course.DoesNotExist, Lesson.DoesNotExist) as exc:
-        raise Http404("No such lesson.") from exc
+    page = _lesson_page_or_404(course_slug, lesson_slug)
     found = next((each for each in page.exercises if each.slug == exercise_slug), None)
     if found is None:
         raise Http404("No such exercise in this lesson.")

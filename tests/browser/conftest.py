@@ -9,6 +9,7 @@ one there named after it.
 
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -70,8 +71,18 @@ def live_site(
 
 
 @pytest.fixture
+def context_options() -> dict[str, Any]:
+    """More options of the page's browser context; a test module overrides this
+    fixture to set, say, a time zone."""
+    return {}
+
+
+@pytest.fixture
 def page(
-    live_site: Site, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    live_site: Site,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    context_options: dict[str, Any],
 ) -> Iterator[Page]:
     # Playwright's sync API runs an event loop in this thread; the test's own
     # ORM calls are still plain synchronous code.
@@ -82,7 +93,7 @@ def page(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         context = browser.new_context(
-            base_url=live_site.base, viewport={"width": 1280, "height": 900}
+            base_url=live_site.base, viewport={"width": 1280, "height": 900}, **context_options
         )
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         opened = context.new_page()

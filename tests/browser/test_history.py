@@ -2,16 +2,16 @@
 tells the server the browser's time zone and the history shows local times;
 two submissions are compared; a past one is loaded back into the editor."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from grader.models import Submission
 from lessons.models import Exercise
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, SCREENSHOTS, log_in
+from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.grader.test_history import graded
 from tests.live_server import Site
 
@@ -31,23 +31,9 @@ SECOND_CODE = FIRST_CODE.replace('"FIRST_TRY_MARKER"', '{"message": "Hello, Worl
 
 
 @pytest.fixture
-def page(live_site: Site, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
-    """A browser whose clock says New York (conftest's page fixture, with a time zone)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(
-            base_url=live_site.base, viewport={"width": 1280, "height": 900}, timezone_id=ZONE
-        )
-        context.set_default_timeout(PAGE_TIMEOUT_MS)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+def context_options() -> dict[str, Any]:
+    """A browser whose clock says New York."""
+    return {"timezone_id": ZONE}
 
 
 def shot(page: Page, name: str) -> None:
