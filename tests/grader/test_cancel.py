@@ -157,6 +157,12 @@ def test_nobody_else_can_cancel_it(
     assert refused.value.status == 404
     submission.refresh_from_db()
     assert submission.status == Submission.Status.QUEUED
+    # Nor stop it once it runs: a rival cannot make someone's grading end in nothing.
+    submission_claim(submission_id=submission.id, worker="w")
+    with pytest.raises(SubmissionInvalid):
+        submission_cancel(submission_id=submission.id, user=other_learner)
+    submission.refresh_from_db()
+    assert submission.cancel_requested_at is None
 
 
 @pytest.mark.django_db(transaction=True)
