@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from learning.models import Draft, ExerciseProgress, LessonVisit
 from learning.questions import QuestionsCount, questions_answered_map
@@ -203,11 +204,18 @@ def course_outline_get(*, course: Course, user: User | AnonymousUser | None) -> 
         lessons = []
         for lesson in module.lessons.all():
             lesson.course = course
-            lesson_url = lesson.get_absolute_url()
             items = [
                 ExerciseOutline(
                     exercise=exercise,
-                    url=f"{lesson_url}#exercise-{exercise.slug}",
+                    # Its workspace: the task and the editor side by side.
+                    url=reverse(
+                        "learning:exercise",
+                        kwargs={
+                            "course_slug": course.slug,
+                            "lesson_slug": lesson.slug,
+                            "exercise_slug": exercise.slug,
+                        },
+                    ),
                     status=(
                         exercise_status(progress=progress.get(exercise.pk))
                         if learner is not None

@@ -62,7 +62,7 @@ def test_anonymous_visitors_see_no_progress(client: Client, demo: Exercise) -> N
     assert "to track your progress" in catalog
     assert "2 lessons, 1 graded exercise" in catalog
     # The outline still lists the exercise under its lesson.
-    assert 'href="/courses/demo/first/#exercise-demo-add"' in outline
+    assert 'href="/courses/demo/first/exercises/demo-add/"' in outline
 
 
 def test_a_new_learner_has_started_nothing(learner: User, demo: Exercise) -> None:
