@@ -1,10 +1,13 @@
 /*
  * One exercise widget (templates/learning/_exercise.html): its files, drafts,
- * hints and results view put together, and Run and Submit, which send the
- * files (POST <data-submit-url> {"files": {...}, "mode": "run"|"submit"} ->
- * 202 {id, position, status_url, events_url}, or 4xx {error}) and follow the
- * submission's events to its result. Configuration comes from the data-
- * attributes of the .exercise section.
+ * hints, solution and results view put together, and Run and Submit, which
+ * send the files (POST <data-submit-url> {"files": {...}, "mode": "run"|"submit"}
+ * -> 202 {id, mode, position, status_url, events_url, cancel_url}, or 4xx
+ * {error}) and follow the submission's events to its result; Cancel (POST
+ * <cancel_url>) while it waits or runs. After a reload it shows the newest
+ * submission again (GET <data-latest-url>: the same fields with its result,
+ * or 204). Configuration comes from the data- attributes of the .exercise
+ * section.
  */
 import { requestJson } from "../http.js";
 import { part } from "./dom.js";
