@@ -6,7 +6,11 @@ protocol", has the table.
 Three framings:
 - host → supervisor (its stdin): messages, each a decimal length, a newline,
   then that many bytes of JSON (`message_encode`). First the job, then, when
-  the supervisor asks with an AWAITING_HIDDEN record, the hidden tests.
+  the supervisor asks with an AWAITING_HIDDEN record, the hidden tests. A job
+  with "serve" is a try session instead (no tests): the learner's web app is
+  served, and the host sends {"request": {"id", "method", "path", "headers",
+  "body"}} messages, each answered by a RESPONSE record, until {"end": true}
+  or the session's time is up.
 - supervisor → host (its stdout) and test runner → supervisor (a pipe):
   signed records, one per line, `<hex HMAC-SHA256 of the JSON> <JSON>`
   (`signed_line`, `signed_record`), numbered from 1 by `seq`. The host's key
@@ -36,6 +40,9 @@ class HostRecord(StrEnum):
     AWAITING_HIDDEN = "awaiting_hidden"
     FINISHED = "finished"
     HARNESS_ERROR = "harness_error"
+    # A try session's: a request's answer, and what the learner's app printed.
+    RESPONSE = "response"
+    OUTPUT = "output"
 
 
 class RunnerRecord(StrEnum):
@@ -48,6 +55,7 @@ class RunnerRecord(StrEnum):
     TAMPERED = "tampered"
     LEARNER_GONE = "learner_gone"
     HARNESS_ERROR = "harness_error"
+    RESPONSE = "response"  # a try session's answer to one request
 
 
 class LearnerEvent(StrEnum):

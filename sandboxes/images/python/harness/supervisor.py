@@ -77,6 +77,8 @@ OUTPUT_PER_TEST = 4 * 1024
 RECORD_MAX = 256 * 1024
 EVENT_MAX = 16 * 1024
 LEARNER_ERRORS_PER_TEST = 3
+# Of each answer in a try session, the body kept for the page.
+RESPONSE_BODY_CHARS = 20_000
 # Time kept back from the wall limit so the verdict is reported before the
 # grader's own hard kill.
 WALL_RESERVE = 0.5
@@ -393,6 +395,9 @@ class Phase:
         # In shared mode the tests run in the learner process (set by start()).
         self.shared = False
         self.ack_read = self.ack_write = -1
+        # A try session's (TrySession): more descriptors for the test runner.
+        self.serving = False
+        self.runner_extra_fds: list[int] = []
 
     # --- starting ------------------------------------------------------------
 
@@ -445,9 +450,11 @@ class Phase:
                     "mode": mode,
                     "address": address,
                     "learner_modules": learner_modules(files, tests),
+                    "serve": self.serving,
                 },
-                fds=[records_write, runner_end.fileno(), self.ack_read],
+                fds=[records_write, runner_end.fileno(), self.ack_read, *self.runner_extra_fds],
             )
+        close_all(self.runner_extra_fds)
         for fd in (records_write, output_write, events_write, self.ack_read):
             os.close(fd)
         runner_end.close()
@@ -483,7 +490,7 @@ class Phase:
     def pump(self, records: int, output: int, events: int) -> str | None:
         """Relay until the test session ends; the reason if it had to be stopped."""
         # In shared mode the tests run in the learner process and speak through its output.
-        streams = [output, events, self.learner.control.fileno()]
+        streams = [output, events, self.learner.control.fileno(), *self.extra_streams()]
         if not self.shared:
             streams.append(records)
         while not self.session_ended:
@@ -511,6 +518,9 @@ class Phase:
                     self.runner_records(data, output, events)
                 if self.stopped_because:
                     return self.stopped_because
+            for fd in self.extra_streams():
+                if fd in ready:
+                    self.extra_ready(fd)
             if self.learner.control.fileno() in ready:
                 try:
                     messages = self.learner.control.receive_ready()
@@ -540,6 +550,13 @@ class Phase:
             reap_children()
             self.count_processes()
         return None
+
+    def extra_streams(self) -> list[int]:
+        """More descriptors to watch while the phase runs (a try session's stdin)."""
+        return []
+
+    def extra_ready(self, fd: int) -> None:
+        """One of extra_streams() can be read."""
 
     def read(self, fd: int) -> bytes | None:
         try:
@@ -670,6 +687,8 @@ class Phase:
                     "message": f"{record.get('message')}\n{record.get('traceback', '')}",
                 }
             )
+        elif kind == RunnerRecord.RESPONSE and self.serving:
+            report({**clean_response(record), "type": HostRecord.RESPONSE})
 
     def test_record(self, record: dict, output: Trimmed, learner_errors: list[dict]) -> dict:
         hidden = self.hidden
@@ -802,6 +821,91 @@ class Phase:
         return "\n".join(part for part in parts if part)
 
 
+class TrySession(Phase):
+    """A try session: the learner's web app served as it is for tests, but the
+    requests come from the host, one message each, for as long as the job's
+    "serve" says. The test runner relays each to the app over the same socket
+    tests use and reports the answer; what the app prints, and the tracebacks
+    it raises, go to the host as they come. Nothing is scored."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(name="serve", **kwargs)
+        self.serving = True
+        requests_read, self.requests_write = os.pipe()
+        self.runner_extra_fds = [requests_read]
+        self.host_buffer = b""
+
+    def extra_streams(self) -> list[int]:
+        return [] if self.session_ended else [0]
+
+    def extra_ready(self, fd: int) -> None:
+        """Messages from the host: requests to pass on, or the end."""
+        data = self.read(0)
+        if data is None:
+            self.session_ended = True  # the host has gone
+            return
+        self.host_buffer += data
+        while b"\n" in self.host_buffer:
+            header, _, rest = self.host_buffer.partition(b"\n")
+            size = int(header)
+            if len(rest) < size:
+                return
+            body, self.host_buffer = rest[:size], rest[size:]
+            message = json.loads(body)
+            if message.get("end"):
+                self.session_ended = True
+                return
+            request = message.get("request")
+            if isinstance(request, dict):
+                line = json.dumps(request).encode() + b"\n"
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(self.requests_write, view) :]
+
+    def learner_output(self, data: bytes) -> bool:
+        if not data:
+            return True
+        within_budget = self.budget.spend(len(data))
+        report({"type": HostRecord.OUTPUT, "text": data.decode("utf-8", "replace")})
+        return within_budget
+
+    def learner_events(self, data: bytes) -> None:
+        """A traceback raised in the app goes to the log, as a server would print it."""
+        for raw in self.lines(-1, data, EVENT_MAX):
+            with contextlib.suppress(ValueError):
+                event = json.loads(raw)
+                if isinstance(event, dict) and event.get("traceback"):
+                    text = str(event["traceback"])[:4000]
+                    report({"type": HostRecord.OUTPUT, "text": text, "traceback": True})
+                if isinstance(event, dict) and event.get("type") == LearnerEvent.STARTUP_ERROR:
+                    self.learner_code_broken = True
+                    self.stopped_because = "learner_broken"
+
+    def run(self, job: dict, tests: dict[str, str]) -> dict:
+        try:
+            return super().run(job, {})
+        finally:
+            close_all([self.requests_write])
+
+
+def clean_response(record: dict) -> dict:
+    """A try session's answer as the test runner reported it, within bounds."""
+    headers = record.get("headers")
+    return {
+        "id": int(record.get("id") or 0),
+        "status": int(record.get("status") or 0),
+        "headers": [
+            [str(name)[:200], str(value)[:2000]]
+            for name, value in (headers if isinstance(headers, list) else [])[:50]
+            if isinstance(name, str)
+        ],
+        "body": str(record.get("body", ""))[:RESPONSE_BODY_CHARS],
+        "truncated": bool(record.get("truncated")),
+        "error": str(record.get("error", ""))[:2000],
+        "ms": int(record.get("ms") or 0),
+    }
+
+
 def clean_location(location: Any) -> dict | None:
     if not isinstance(location, dict):
         return None
@@ -859,8 +963,20 @@ def main(argv: list[str]) -> int:
     errors = syntax_errors(files)
     for error in errors:
         report({**error, "phase": "visible"})
-    if errors:
-        # Nothing can run; the learner's code never starts.
+    serve = job.get("serve")
+    if isinstance(serve, dict) and not errors:
+        # A try session: its own time limit instead of the tests' wall-clock one.
+        session = TrySession(
+            deadline=started + float(serve.get("seconds", 60)),
+            budget=budget,
+            process_limit=int(limits.get("pids", 64)),
+            runner=runner,
+            learner=learner,
+        )
+        report({"type": HostRecord.PHASE_START, "phase": "serve"})
+        report(session.run(job, {}))
+    if errors or isinstance(serve, dict):
+        # Nothing (more) can run: the learner's code never starts, or was served.
         report(
             {
                 "type": HostRecord.FINISHED,

@@ -16,6 +16,7 @@ the control socket).
 import contextlib
 import ctypes
 import gc
+import json
 import os
 import shutil
 import signal
@@ -53,8 +54,9 @@ def write_tests(tests: dict[str, str]) -> None:
 
 
 def run_phase(message: dict[str, Any], fds: list[int], http_client: ModuleType | None) -> int:
-    """In the forked phase process: run pytest over the phase's tests."""
-    records_fd, rpc_fd, ack_fd = fds
+    """In the forked phase process: run pytest over the phase's tests, or relay
+    a try session's requests."""
+    records_fd, rpc_fd, ack_fd = fds[:3]
     writer = RecordWriter(records_fd, bytes.fromhex(message["key"]), ack_fd)
     null = os.open(os.devnull, os.O_RDWR)
     for target in (0, 1, 2):
@@ -67,6 +69,11 @@ def run_phase(message: dict[str, Any], fds: list[int], http_client: ModuleType |
         (GRADER / "tmp").mkdir(exist_ok=True)
         os.environ["HOME"] = str(GRADER)
         os.environ["TMPDIR"] = str(GRADER / "tmp")
+        if message.get("serve") and http_client is not None and len(fds) > 3:
+            http_client.configure(address=message.get("address", ""))
+            relay_requests(writer, fds[3], http_client)
+            writer.write({"type": RunnerRecord.SESSION_END, "exitstatus": 0})
+            return 0
         rpc = socket.socket(fileno=rpc_fd)
         lectern_rpc.install_standins(rpc, message.get("learner_modules", []))
         plugins: list[Any] = []
@@ -88,6 +95,44 @@ def run_phase(message: dict[str, Any], fds: list[int], http_client: ModuleType |
         )
         return 70
     return 0
+
+
+# Of a try session's answer, the body passed on; the supervisor keeps less.
+RESPONSE_BODY_CHARS = 20_000
+
+
+def relay_requests(writer: RecordWriter, requests_fd: int, http_client: ModuleType) -> None:
+    """A try session: each request the supervisor passes on (a JSON line) goes to
+    the learner's app, over the same socket and client that tests use, and its
+    answer back as a RESPONSE record, until the supervisor closes the pipe."""
+    import httpx
+
+    with (
+        os.fdopen(requests_fd, "rb") as requests,
+        httpx.Client(**http_client.client_options()) as client,
+    ):
+        for line in requests:
+            request = json.loads(line)
+            began = time.perf_counter()
+            answer: dict[str, Any] = {"type": RunnerRecord.RESPONSE, "id": request.get("id")}
+            try:
+                response = client.request(
+                    str(request.get("method", "GET")),
+                    str(request.get("path", "/")),
+                    headers=[tuple(pair) for pair in request.get("headers", [])],
+                    content=str(request.get("body", "")).encode(),
+                )
+                text = response.text
+                answer.update(
+                    status=response.status_code,
+                    headers=list(response.headers.multi_items()),
+                    body=text[:RESPONSE_BODY_CHARS],
+                    truncated=len(text) > RESPONSE_BODY_CHARS,
+                )
+            except (httpx.HTTPError, ValueError) as error:
+                answer["error"] = str(error) or type(error).__name__
+            answer["ms"] = int((time.perf_counter() - began) * 1000)
+            writer.write(answer)
 
 
 def http_client_import() -> ModuleType:
