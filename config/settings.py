@@ -203,6 +203,8 @@ SUBMISSION_MAX_FILES = env_int("SUBMISSION_MAX_FILES", 20, minimum=1)
 # Per learner: submissions queued or being graded at once, and submissions a minute.
 SUBMISSIONS_ACTIVE_PER_USER = env_int("SUBMISSIONS_ACTIVE_PER_USER", 3, minimum=1)
 SUBMISSIONS_PER_MINUTE = env_int("SUBMISSIONS_PER_MINUTE", 20, minimum=1)
+# "Try your API": how long a learner's app is served for requests from the page.
+TRY_SESSION_SECONDS = env_int("TRY_SESSION_SECONDS", 60, minimum=1)
 
 # --- Grader ------------------------------------------------------------------
 # inline: a bounded pool of grading workers inside the web process (one machine).

@@ -131,3 +131,22 @@ class GraderStatus(models.Model):
 
     def __str__(self) -> str:
         return "available" if self.available else f"unavailable: {self.message}"
+
+
+class TrySession(models.Model):
+    """A learner trying their web app from the page: served in a sandbox of its
+    own for TRY_SESSION_SECONDS (grader/try_sessions.py). One open per learner;
+    opening another ends the first. Like a submission it counts against the
+    learner's limits; unlike one it is never graded."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="try_sessions"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="try_sessions")
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    requests = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user} tries {self.exercise.slug} ({self.started_at:%Y-%m-%d %H:%M})"

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from config.refusals import Refused
 from grader import dispatch
-from grader.models import GraderStatus, Submission, SubmissionEvent
+from grader.models import GraderStatus, Submission, SubmissionEvent, TrySession
 from grader.results import (
     nodeid_test_name,
     result_build,
@@ -97,10 +97,10 @@ def submission_create(
         )
     clean_files = submission_files_validate(exercise=exercise, files=files)
     if owner is not None:
-        _learner_limits_check(user=owner, locked=False)
+        learner_limits_check(user=owner, locked=False)
     with transaction.atomic():
         if owner is not None:
-            _learner_limits_check(user=owner)
+            learner_limits_check(user=owner)
         submission = Submission.objects.create(
             exercise=exercise,
             user=owner,
@@ -118,8 +118,9 @@ def submission_create(
     return submission
 
 
-def _learner_limits_check(*, user: User, locked: bool = True) -> None:
-    """Refuse a submission over the learner's limits.
+def learner_limits_check(*, user: User, locked: bool = True) -> None:
+    """Refuse a submission, or a try session, over the learner's limits: an open
+    try session holds a sandbox like a submission being graded, and counts as one.
 
     Called once without a lock, so a learner who waits out a 429 costs no write
     transaction, and again inside the creating transaction, where locking the
@@ -131,7 +132,14 @@ def _learner_limits_check(*, user: User, locked: bool = True) -> None:
         User.objects.select_for_update().filter(pk=user.pk).exists()
     mine = Submission.objects.filter(user=user)
     active = mine.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
-    if active.count() >= settings.SUBMISSIONS_ACTIVE_PER_USER:
+    now = timezone.now()
+    tries = TrySession.objects.filter(user=user)
+    # An open session whose socket died unclosed counts until its time is up.
+    trying = tries.filter(
+        ended_at__isnull=True,
+        started_at__gte=now - timedelta(seconds=settings.TRY_SESSION_SECONDS + KILL_GRACE_SECONDS),
+    )
+    if active.count() + trying.count() >= settings.SUBMISSIONS_ACTIVE_PER_USER:
         raise SubmissionInvalid(
             "too_many_active",
             f"You already have {settings.SUBMISSIONS_ACTIVE_PER_USER} submissions waiting or "
@@ -139,12 +147,13 @@ def _learner_limits_check(*, user: User, locked: bool = True) -> None:
             status=429,
             retry_after=5,
         )
-    window_start = timezone.now() - timedelta(minutes=1)
-    recent = list(
-        mine.filter(created_at__gte=window_start)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)[: settings.SUBMISSIONS_PER_MINUTE]
-    )
+    window_start = now - timedelta(minutes=1)
+    recent = sorted(
+        [
+            *mine.filter(created_at__gte=window_start).values_list("created_at", flat=True),
+            *tries.filter(started_at__gte=window_start).values_list("started_at", flat=True),
+        ]
+    )[: settings.SUBMISSIONS_PER_MINUTE]
     if len(recent) >= settings.SUBMISSIONS_PER_MINUTE:
         wait = (recent[0] - window_start).total_seconds()
         raise SubmissionInvalid(

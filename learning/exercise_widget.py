@@ -50,6 +50,9 @@ class ExerciseWidget:
     hints_url: str
     history_url: str
     latest_url: str
+    # "Try your API" (grader/try_consumer.py): a web exercise's WebSocket, else "".
+    try_url: str
+    try_seconds: int
     # The reference solution: its endpoint, and whether the author lets it be shown.
     solution_url: str
     solution_shown: bool
@@ -121,6 +124,9 @@ def exercise_widget(
         hints_url=reverse("learning:exercise_hints", kwargs=slug),
         history_url=reverse("grader:exercise_history", kwargs=slug),
         latest_url=reverse("grader:submission_latest", kwargs=slug),
+        # The consumer's route (grader/routing.py) has no name to reverse.
+        try_url=f"/ws/exercises/{exercise.slug}/try/" if authenticated and exercise.is_web else "",
+        try_seconds=settings.TRY_SESSION_SECONDS,
         solution_url=reverse("learning:exercise_solution", kwargs=slug),
         solution_shown=exercise.solution_shown_after_pass,
         next_url=next_lesson.get_absolute_url() if next_lesson else "",

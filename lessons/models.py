@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from sandboxes.harness import HarnessMode
+
 
 class Course(models.Model):
     slug = models.SlugField(unique=True)
@@ -117,6 +119,11 @@ class Exercise(models.Model):
     @property
     def max_score(self) -> float:
         return float(sum(test["points"] for test in self.tests))
+
+    @property
+    def is_web(self) -> bool:
+        """A web exercise: its tests talk to the learner's app over HTTP."""
+        return HarnessMode.from_dict(self.harness).mode == "http"
 
     def test_spec(self, name: str) -> dict[str, Any] | None:
         for test in self.tests:

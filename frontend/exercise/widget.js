@@ -17,6 +17,7 @@ import { Hints } from "./hints.js";
 import { ResultsView } from "./results.js";
 import { Solution } from "./solution.js";
 import { SubmissionStream, websocketUrl } from "./stream.js";
+import { TryPanel } from "./try.js";
 
 export class Widget {
   constructor(root, words) {
@@ -48,6 +49,7 @@ export class Widget {
     });
     this.hints = new Hints(root);
     this.solution = new Solution(root);
+    this.tryPanel = new TryPanel(root, this.files);
     this.view = new ResultsView(root, words, this.files);
 
     [this.runButton, this.submitButton, this.resetButton].forEach((button) => {

@@ -5,9 +5,12 @@ where to go next. Every step waits on the page's own state, never on a sleep.
 """
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from playwright.sync_api import Locator, Page, expect
 
 from grader.models import Submission
@@ -22,7 +25,7 @@ from tests.browser.test_learner_journey import (
     shot,
 )
 from tests.conftest import exercise_files
-from tests.live_server import Site
+from tests.live_server import Site, daphne_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -197,3 +200,88 @@ def test_reading_a_lesson_without_exercises_to_its_end_marks_it_done(
     entry = page.locator(f'[data-lesson="{lesson.slug}"]')
     expect(entry).to_have_attribute("data-status", "done")
     shot(page, "feedback-07-lesson-read-to-its-end")
+
+
+ITEMS_APP = (
+    "from flask import Flask, request\n"
+    "\n"
+    "app = Flask(__name__)\n"
+    "items = []\n"
+    "\n"
+    "\n"
+    '@app.post("/items")\n'
+    "def add():\n"
+    '    items.append(request.get_json()["name"])\n'
+    '    print("added", items[-1])\n'
+    '    return {"id": len(items)}, 201\n'
+    "\n"
+    "\n"
+    '@app.get("/items")\n'
+    "def listed():\n"
+    '    return {"items": items}\n'
+)
+
+
+def try_request(panel: Locator, method: str, path: str, body: str = "") -> None:
+    form = panel.locator('[data-role="try-form"]')
+    form.get_by_label("Method").select_option(method)
+    form.get_by_label("Path").fill(path)
+    form.get_by_label("Body").fill(body)
+    form.get_by_role("button", name="Send").click()
+
+
+def test_try_your_api_with_two_requests(
+    page: Page, live_site: Site, learner: User, flask_exercise: Exercise
+) -> None:
+    widget = open_exercise(page, live_site, learner)
+    replace_code(page, widget, ITEMS_APP)
+    panel = widget.locator('[data-role="try"]')
+    status = panel.locator('[data-role="try-status"]')
+
+    panel.get_by_role("button", name="Start my app").click()
+    expect(status).to_have_text("Your app is running.", timeout=GRADING_TIMEOUT_MS)
+    try_request(panel, "POST", "/items", '{"name": "pen"}')
+    expect(status).to_have_text("Your app answered 201.", timeout=GRADING_TIMEOUT_MS)
+    try_request(panel, "GET", "/items")
+    expect(status).to_have_text("Your app answered 200.", timeout=GRADING_TIMEOUT_MS)
+
+    # Newest first: the GET sees what the POST added, and the log has what it printed.
+    log = panel.locator('[data-role="try-log"] > li')
+    expect(log).to_have_count(2)
+    expect(log.nth(0).locator(".exchange__request")).to_contain_text("GET /items")
+    expect(log.nth(0).locator(".exchange__body")).to_contain_text('{"items":["pen"]}')
+    expect(log.nth(1).locator(".exchange__response")).to_contain_text("201")
+    expect(log.nth(1).get_by_text("added pen")).to_be_visible()
+    shot(widget, "feedback-08-try-your-api")
+
+    panel.get_by_role("button", name="End the session").click()
+    expect(status).to_have_text("You ended the session.")
+    expect(panel.locator('[data-role="try-form"]')).to_be_hidden()
+    assert not Submission.objects.filter(user=learner).exists()  # nothing graded
+
+
+@pytest.fixture
+def short_sessions(live_site: Site, tmp_path: Path) -> Iterator[Site]:
+    """Another server on the same database, whose try sessions last 3 s."""
+    database_url = f"sqlite:///{connection.settings_dict['NAME']}"
+    with daphne_server(
+        database_url=database_url, log_dir=tmp_path / "short", TRY_SESSION_SECONDS="3"
+    ) as site:
+        yield site
+
+
+def test_a_try_session_ends_after_its_limit(
+    page: Page, short_sessions: Site, learner: User, flask_exercise: Exercise
+) -> None:
+    log_in(page, short_sessions, learner)
+    page.goto(f"{short_sessions.base}{LESSON}")
+    panel = page.locator("#exercise-flask-hello-world [data-role='try']")
+    status = panel.locator('[data-role="try-status"]')
+
+    panel.get_by_role("button", name="Start my app").click()
+    expect(status).to_have_text("Your app is running.", timeout=GRADING_TIMEOUT_MS)
+    expect(status).to_have_text(
+        "The session's time is up: start a new one to go on.", timeout=GRADING_TIMEOUT_MS
+    )
+    expect(panel.locator('[data-role="try-form"]')).to_be_hidden()
+    expect(panel.get_by_role("button", name="Start my app")).to_be_enabled()
