@@ -109,6 +109,10 @@ class TryConsumer(AsyncJsonWebsocketConsumer):
         except (TrySessionEnded, SandboxUnavailable) as error:
             await self._end(str(error))
             return
+        except OSError:
+            # The socket closed under the request: the session is being ended.
+            await self._end("The app's sandbox has stopped.")
+            return
         await in_any_thread(try_sessions.try_request_counted)(session_id=self.session_id)
         await self.send_json(try_sessions.try_answer_json(request, answer))
 
