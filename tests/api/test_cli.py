@@ -488,11 +488,13 @@ def test_ctrl_c_at_a_terminal_asks_and_cancels_the_submission(
     cli: Cli, site: Site, learner_token: NewApiToken
 ) -> None:
     # `site` grades nothing: the submission waits in the queue until cancelled.
+    # Ctrl-C once the command waits for it ("Queued…"): Python drops a Ctrl-C that
+    # lands inside an import's clean-up, and the command imports as it starts.
     assert cli.run("login", "--url", site.base, "--token", learner_token.raw_token).returncode == 0
     (cli.home / "app.py").write_text(exercise_files("starter")["app.py"])
 
     kept_status, kept = run_in_terminal(
-        cli, "submit", SLUG, "app.py", replies=[("Submission ", "\x03"), ("[y/N] ", "\n")]
+        cli, "submit", SLUG, "app.py", replies=[("Queued", "\x03"), ("[y/N] ", "\n")]
     )
     first = Submission.objects.get()
     assert kept_status == 2, kept
@@ -500,7 +502,7 @@ def test_ctrl_c_at_a_terminal_asks_and_cancels_the_submission(
     assert first.status == Submission.Status.QUEUED
 
     status, shown = run_in_terminal(
-        cli, "submit", SLUG, "app.py", replies=[("Submission ", "\x03"), ("[y/N] ", "y\n")]
+        cli, "submit", SLUG, "app.py", replies=[("Queued", "\x03"), ("[y/N] ", "y\n")]
     )
 
     second = Submission.objects.exclude(pk=first.pk).get()

@@ -275,9 +275,11 @@ def test_stopping_the_server_leaves_no_sandbox_behind(
 
 
 def pooled_by(client: docker.DockerClient, pid: int) -> list[Any]:
-    """The containers in the pool of process `pid` (of this host)."""
+    """The containers in the pool of process `pid` (of this host). Sparse: a full
+    listing inspects each container, and one removed in between (another run's,
+    going away) would make the listing itself fail."""
     return [
         container
-        for container in client.containers.list(all=True, filters={"label": LABEL})
-        if container.labels.get(POOLED_LABEL, "").endswith(f":{pid}")
+        for container in client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
+        if (container.attrs.get("Labels") or {}).get(POOLED_LABEL, "").endswith(f":{pid}")
     ]
