@@ -13,24 +13,12 @@ from grader.models import Submission, TrySession
 from grader.services import SubmissionInvalid, submission_create
 from lessons.models import Exercise
 from tests.grader.test_consumer import ORIGIN, session_cookie
-from tests.sandboxes.runs import FLASK_HEAD
+from tests.sandboxes.test_try_sessions import ITEMS_APP
 from tests.support.answers import FLASK_APP
 from tests.websockets import Communicator
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
-ITEMS_APP = FLASK_HEAD + (
-    "from flask import request\n"
-    "items = []\n"
-    '@app.post("/items")\n'
-    "def add():\n"
-    '    items.append(request.get_json()["name"])\n'
-    '    print("added", items[-1])\n'
-    '    return {"id": len(items)}, 201\n'
-    '@app.get("/items")\n'
-    "def listed():\n"
-    '    return {"items": items}\n'
-)
 JSON_HEADER = [["Content-Type", "application/json"]]
 
 
