@@ -104,9 +104,17 @@ def test_module_level_imports_have_no_circle() -> None:
 MAY_IMPORT = {
     "sandboxes": set(),
     "accounts": {"config.refusals", "lessons"},
-    "lessons": {"config.refusals", "sandboxes"},
-    "learning": {"config.refusals", "lessons"},
-    "grader": {"config.refusals", "config.celery", "lessons", "learning", "sandboxes", "accounts"},
+    "lessons": {"config.refusals", "config.read_only_admin", "sandboxes"},
+    "learning": {"config.refusals", "config.read_only_admin", "lessons"},
+    "grader": {
+        "config.refusals",
+        "config.read_only_admin",
+        "config.celery",
+        "lessons",
+        "learning",
+        "sandboxes",
+        "accounts",
+    },
     "api": {"config.refusals", "lessons", "grader", "sandboxes", "accounts"},
 }
 
