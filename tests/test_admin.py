@@ -28,7 +28,8 @@ def test_submissions_and_progress_are_readable_and_never_changed(
 ) -> None:
     submission = submission_create(exercise=flask_exercise, files=FLASK_APP, user=learner)
     progress = ExerciseProgress.objects.create(user=learner, exercise=flask_exercise, attempts=2)
-    visit = LessonVisit.objects.create(user=learner, lesson=flask_exercise.lesson)
+    lesson = Lesson.objects.get(exercises=flask_exercise)
+    visit = LessonVisit.objects.create(user=learner, lesson=lesson)
     pages = {
         f"/admin/grader/submission/{submission.pk}/change/": "the grader's record",
         f"/admin/learning/exerciseprogress/{progress.pk}/change/": "written by the grader",
@@ -51,7 +52,7 @@ def test_submissions_and_progress_are_readable_and_never_changed(
 def test_content_says_it_comes_from_the_course_folder(
     operator: Client, flask_exercise: Exercise
 ) -> None:
-    lesson = Lesson.objects.get(pk=flask_exercise.lesson_id)
+    lesson = Lesson.objects.get(exercises=flask_exercise)
     url = f"/admin/lessons/lesson/{lesson.pk}/change/"
 
     page = operator.get(url)
