@@ -18,9 +18,11 @@ from django.conf import settings
 
 from grader.results import result_build
 from lessons.models import Exercise
+from sandboxes.engine import docker_client
 from sandboxes.harness import HarnessMode
 from sandboxes.limits import limits_resolve
 from sandboxes.runner import (
+    LABEL,
     ReportedTest,
     SandboxJob,
     SandboxRun,
@@ -239,3 +241,11 @@ def plain_pytest_score(exercise: Exercise, files: dict[str, str]) -> float:
     return sum(
         float(test["points"]) for test in exercise.tests if outcomes[test["name"]] == "passed"
     )
+
+
+def sandbox_containers() -> dict[str, dict[str, str]]:
+    """The grader's containers, by id, with their labels. Sparse: a full listing
+    inspects each container, and one removed in between (another run's, going
+    away) would make the listing itself fail."""
+    listed = docker_client().containers.list(all=True, filters={"label": LABEL}, sparse=True)
+    return {str(each.id): dict(each.attrs.get("Labels") or {}) for each in listed}

@@ -18,7 +18,6 @@ from sandboxes.harness import HarnessMode
 from sandboxes.limits import limits_resolve
 from sandboxes.pool import SandboxPool
 from sandboxes.runner import (
-    LABEL,
     POOLED_LABEL,
     SandboxUnavailable,
     sandbox_pool,
@@ -28,7 +27,7 @@ from sandboxes.runner import (
 from tests.conftest import exercise_files
 from tests.docker_proxy import DockerProxy
 from tests.live_server import daphne_server, live_database_url
-from tests.sandboxes.runs import marker, probe_failures, run_probe
+from tests.sandboxes.runs import marker, probe_failures, run_probe, sandbox_containers
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.docker
@@ -251,7 +250,6 @@ def test_the_pool_survives_the_engine_going_away(
 def test_stopping_the_server_leaves_no_sandbox_behind(
     flask_exercise: Exercise, learner: User, tmp_path: Path
 ) -> None:
-    client = docker.from_env()
     with daphne_server(
         database_url=live_database_url(), log_dir=tmp_path, SANDBOX_POOL_SIZE="2"
     ) as site:
@@ -269,17 +267,15 @@ def test_stopping_the_server_leaves_no_sandbox_behind(
         wait_until(pool_full, "the server's pool is full")
         assert site.process is not None
         pid = site.process.pid
-        assert len(pooled_by(client, pid)) >= 2
+        assert len(pooled_by(pid)) >= 2
     # Leaving the block sent SIGTERM and waited for the server to exit.
-    assert pooled_by(client, pid) == []
+    assert pooled_by(pid) == []
 
 
-def pooled_by(client: docker.DockerClient, pid: int) -> list[Any]:
-    """The containers in the pool of process `pid` (of this host). Sparse: a full
-    listing inspects each container, and one removed in between (another run's,
-    going away) would make the listing itself fail."""
+def pooled_by(pid: int) -> list[str]:
+    """The containers in the pool of process `pid` (of this host)."""
     return [
-        container
-        for container in client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
-        if (container.attrs.get("Labels") or {}).get(POOLED_LABEL, "").endswith(f":{pid}")
+        container_id
+        for container_id, labels in sandbox_containers().items()
+        if labels.get(POOLED_LABEL, "").endswith(f":{pid}")
     ]
