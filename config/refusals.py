@@ -6,9 +6,10 @@ are Refused, so that the browser's endpoints and the API answer them the same
 way. A leaf: every app may import it.
 """
 
+import json
 from typing import Any
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 
 
 class Refused(Exception):
@@ -62,3 +63,12 @@ def refusal_json(refusal: Refused) -> JsonResponse:
         fields=refusal.fields,
         retry_after=refusal.retry_after,
     )
+
+
+def request_json(request: HttpRequest) -> Any:
+    """The request's body as JSON (None for an empty body), or None when it is not JSON:
+    the endpoints refuse both alike, with invalid_json."""
+    try:
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None

@@ -3,7 +3,6 @@ endpoints (create a submission, poll it), the learner's submission history
 pages, and the health and metrics endpoints for operators."""
 
 import hmac
-import json
 import uuid
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from config.refusals import error_json, refusal_json
+from config.refusals import error_json, refusal_json, request_json
 from grader.health import health_report
 from grader.metrics import metrics_render
 from grader.models import Submission
@@ -45,12 +44,7 @@ def submission_create_view(request: HttpRequest, exercise_slug: str) -> JsonResp
         return error_json(
             "unknown_exercise", f"There is no exercise called {exercise_slug!r}.", status=404
         )
-    try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return error_json(
-            "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400
-        )
+    body = request_json(request)
     if not isinstance(body, dict) or "files" not in body:
         return error_json(
             "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400

@@ -3,15 +3,12 @@ being edited, the hints revealed and, once passed, the reference solution.
 Each request reads or writes only the requesting learner's rows; there is no
 way to name another learner."""
 
-import json
-from typing import Any
-
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from config.refusals import error_json, refusal_json
+from config.refusals import error_json, refusal_json, request_json
 from learning import selectors
 from learning.models import ExerciseProgress
 from learning.services import (
@@ -40,13 +37,6 @@ def _learner_and_exercise(request: HttpRequest, slug: str) -> tuple[User, Exerci
     return user, exercise
 
 
-def _json_body(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 @never_cache
 @require_http_methods(["GET", "PUT", "DELETE"])
 def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
@@ -66,7 +56,7 @@ def exercise_draft(request: HttpRequest, exercise_slug: str) -> HttpResponse:
         draft_delete(user=learner, exercise=exercise)
         return HttpResponse(status=204)
 
-    body = _json_body(request)
+    body = request_json(request)
     if not isinstance(body, dict) or "files" not in body:
         return error_json(
             "invalid_json", 'Send a JSON body like {"files": {"app.py": "..."}}.', status=400

@@ -4,7 +4,6 @@ gets JSON back; without JavaScript the question is a plain form, whose post
 comes back to the lesson. Only the requesting learner's answer is ever read
 or written."""
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from config.refusals import error_json, refusal_json
+from config.refusals import error_json, refusal_json, request_json
 from learning.question_widget import question_feedback_html
 from learning.questions import (
     QuestionRequestInvalid,
@@ -28,13 +27,6 @@ from lessons.questions import CHOICE
 
 LOGIN_REQUIRED = "Log in (or sign up) to check your answers."
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def _json_body(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def _form_answer(request: HttpRequest, question: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +60,7 @@ def question_answer(
             status=404,
         )
 
-    given = _form_answer(request, question) if is_form else _json_body(request)
+    given = _form_answer(request, question) if is_form else request_json(request)
     try:
         answer = question_answer_check(question=question, given=given)
     except QuestionRequestInvalid as refusal:
