@@ -42,7 +42,7 @@ $(VENV)/.installed: pyproject.toml
 # under frontend/, at any depth). npm and node come from Debian (`make system`).
 FRONTEND_SOURCES := $(shell find frontend -name '*.js')
 FRONTEND_BUNDLES := build/frontend/editor/editor.js \
-	$(addprefix build/frontend/js/,exercise.js author.js questions.js site.js)
+	$(addprefix build/frontend/js/,exercise.js author.js questions.js site.js charts.js regrade.js)
 
 frontend: $(FRONTEND_BUNDLES)
 
@@ -109,7 +109,8 @@ services: system
 # dispatch, and tests/scale (worker processes, redelivery, two web processes).
 # Left out: the course checks (reference_check, lint_lessons_run), sandbox runs
 # that store nothing and dispatch nothing.
-SCALED_TESTS ?= tests/scale tests/grader tests/api tests/accounts tests/test_end_to_end.py \
+SCALED_TESTS ?= tests/scale tests/grader tests/api tests/accounts tests/classes tests/teaching \
+	tests/test_end_to_end.py \
 	tests/test_faults.py tests/lessons/test_content_loader.py tests/learning/test_progress.py \
 	--ignore=tests/grader/test_reference_check.py --ignore=tests/grader/test_lint_lessons_run.py
 SCALED_ENV = $$(scripts/services.sh urls) GRADER_BACKEND=celery LECTERN_REQUIRE_SERVICES=1
@@ -122,6 +123,7 @@ test-scaled: setup services
 bench: setup services
 	$(BIN)/python -m bench.grading_latency
 	$(BIN)/python -m bench.cancel_latency
+	$(BIN)/python -m bench.regrade_latency
 	$(BIN)/python -m bench.throughput
 	env $$(scripts/services.sh urls) $(BIN)/python -m bench.scaled_out
 

@@ -9,6 +9,7 @@ from api.catalog import router as catalog_router
 from api.errors import errors_install
 from api.request_bodies import JsonBodyParser
 from api.submissions import router as submissions_router
+from api.teaching import router as teaching_router
 from api.tokens import router as tokens_router
 
 api = NinjaAPI(
@@ -32,3 +33,4 @@ errors_install(api)
 api.add_router("", catalog_router)
 api.add_router("", submissions_router)
 api.add_router("", tokens_router)
+api.add_router("", teaching_router)

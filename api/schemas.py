@@ -1,6 +1,6 @@
 """The shapes of the API's requests and answers: the OpenAPI document is made from these."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
@@ -239,3 +239,117 @@ class TokenInfoOut(Schema):
 class MeOut(Schema):
     username: str
     token: TokenInfoOut
+
+
+# --- an instructor's classes (api/teaching.py) ---------------------------------------
+
+
+class ClassOut(Schema):
+    id: int
+    name: str
+    course: str = Field(..., description="The course's slug.")
+    course_title: str
+    starts_on: date | None
+    ends_on: date | None
+    joining_open: bool
+    learner_count: int
+    url: str = Field(..., description="The class's page on the site.")
+
+
+class ClassLearnerOut(Schema):
+    username: str
+    name: str = Field(..., description="Full name; empty when the learner gave none.")
+    email: str
+    joined_at: datetime
+
+
+class ClassDetailOut(ClassOut):
+    instructors: list[str] = Field(..., description="Usernames.")
+    learners: list[ClassLearnerOut]
+
+
+class GradebookExerciseOut(Schema):
+    slug: str
+    title: str
+    module: str = Field(..., description="The module's slug.")
+    max_score: float
+    due_at: datetime | None = Field(..., description="The class's due date, before extensions.")
+
+
+class ScoreOverrideOut(Schema):
+    score: float
+    reason: str
+    set_by: str | None
+    created_at: datetime
+
+
+class GradebookCellOut(Schema):
+    exercise: str
+    score: float | None = Field(
+        ..., description="What counts: the override's score if any, else `graded_score`."
+    )
+    graded_score: float | None = Field(
+        ..., description="The best graded Submit that counts; null when none does."
+    )
+    max_score: float
+    attempts: int
+    passed: bool
+    past_due: bool = Field(..., description="The learner's due date is past and not passed.")
+    due_at: datetime | None = Field(..., description="This learner's due date (extensions win).")
+    override: ScoreOverrideOut | None = Field(..., description="The score set by hand that counts.")
+
+
+class GradebookRowOut(Schema):
+    username: str
+    name: str
+    email: str
+    total: float
+    max_total: float
+    passed: int = Field(..., description="Exercises passed.")
+    progress: float = Field(..., ge=0, le=1, description="Exercises passed / exercises.")
+    last_activity: datetime | None
+    behind: bool = Field(
+        ..., description="Missed a due date without passing, or progress below the median."
+    )
+    cells: list[GradebookCellOut] = Field(..., description="In the order of `exercises`.")
+
+
+class GradebookOut(Schema):
+    classroom: int
+    module: str | None = Field(..., description="The module shown; null for every module.")
+    before_due: bool
+    behind: bool
+    sort: str
+    median_progress: float
+    learner_count: int = Field(..., description="Learners of the class, before `behind`.")
+    exercises: list[GradebookExerciseOut]
+    rows: list[GradebookRowOut]
+
+
+class ClassSubmissionOut(Schema):
+    id: str
+    exercise: str
+    learner: str
+    submitted_by: str | None = Field(
+        ...,
+        description="Who sent it on the learner's behalf, or asked for the regrade; null "
+        "when the learner sent it.",
+    )
+    status: Literal["queued", "running", "completed", "cancelled"]
+    mode: Literal["run", "submit"]
+    regrade: bool = Field(..., description="An instructor's regrade of one of its submissions.")
+    verdict: str | None
+    score: float | None
+    max_score: float | None
+    created_at: datetime
+    finished_at: datetime | None
+    url: str = Field(..., description="Its code and result on the site, for the instructors.")
+
+
+class ClassSubmissionPageOut(Schema):
+    items: list[ClassSubmissionOut]
+    count: int
+    page: int
+    per_page: int
+    next: str | None
+    previous: str | None

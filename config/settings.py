@@ -32,8 +32,10 @@ INSTALLED_APPS = [
     "channels",
     "accounts",
     "lessons",
+    "classes",
     "learning",
     "grader",
+    "teaching",
     "sandboxes",
     # The HTTP API (docs/api.md); "ninja" serves its Swagger UI files as static files.
     "ninja",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lessons.context_processors.author_mode",
                 "accounts.context_processors.account_links",
+                "classes.context_processors.teaching_links",
             ],
         },
     },
@@ -235,6 +238,8 @@ GRADER_SWEEP_SECONDS = env_float("GRADER_SWEEP_SECONDS", 10.0, minimum=0.1)
 GRADER_REDISPATCH_SECONDS = env_float("GRADER_REDISPATCH_SECONDS", 60.0, minimum=0.1)
 GRADER_PRUNE_SECONDS = env_float("GRADER_PRUNE_SECONDS", 300.0, minimum=1.0)
 GRADER_QUEUE = env_str("GRADER_QUEUE", "grading")
+# Regrades' own queue (grader/regrades.py): workers read it after GRADER_QUEUE.
+GRADER_REGRADE_QUEUE = env_str("GRADER_REGRADE_QUEUE", "grading-regrade")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 if GRADER_BACKEND == "celery" and not CELERY_BROKER_URL:
     raise ImproperlyConfigured("GRADER_BACKEND=celery needs REDIS_URL (or CELERY_BROKER_URL).")
@@ -262,6 +267,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": GRADER_VISIBILITY_TIMEOUT,
     "socket_timeout": 5.0,
     "socket_connect_timeout": 2.0,
+    # A worker that reads several queues (-Q grading,grading-regrade) takes from
+    # the first non-empty one in that order: live submissions before regrades.
+    "queue_order_strategy": "priority",
 }
 
 # --- HTTP API (docs/api.md) ------------------------------------------------------

@@ -8,8 +8,8 @@ registers itself here as it starts; a process without one (a management
 command) leaves the submission to the server's pool, which looks for queued
 work every GRADER_POLL_SECONDS. Celery mode (GRADER_BACKEND=celery): a task
 by name on the Redis broker, graded by Celery workers on any host
-(grader/tasks.py); when it cannot be sent or is lost later, the workers' sweep
-(grader/periodic.py) sends another.
+(grader/tasks.py), a regrade's on a queue of its own; when it cannot be sent
+or is lost later, the workers' sweep (grader/periodic.py) sends another.
 """
 
 import logging
@@ -34,16 +34,23 @@ def inline_wake_register(wake: Callable[[], None] | None) -> None:
     _inline_wake = wake
 
 
-def submission_dispatch(*, submission_id: uuid.UUID) -> bool:
+def submission_dispatch(*, submission_id: uuid.UUID, regrade: bool = False) -> bool:
     """Get a queued submission graded. False when the broker could not be
-    reached; never raises: the submission is stored as queued either way."""
+    reached; never raises: the submission is stored as queued either way.
+
+    A regrade's goes to its own queue, which workers read only when the live
+    one is empty (CELERY_BROKER_TRANSPORT_OPTIONS' queue order, docs/deploy.md).
+    """
     if settings.GRADER_BACKEND != "celery":
         if _inline_wake is not None:
             _inline_wake()
         return True
     try:
         celery_app.send_task(
-            GRADE_TASK, args=[str(submission_id)], queue=settings.GRADER_QUEUE, retry=True
+            GRADE_TASK,
+            args=[str(submission_id)],
+            queue=settings.GRADER_REGRADE_QUEUE if regrade else settings.GRADER_QUEUE,
+            retry=True,
         )
     except Exception:
         logger.exception("could not send submission %s to the broker", submission_id)

@@ -8,6 +8,9 @@ channel layer is not thread-safe). For the same reason the sweep
 (grader/periodic.py) runs here through the loop, not in a thread of its own
 as in a Celery worker.
 
+Live submissions are claimed before regrades (grader/regrades.py), and one
+worker of the pool is kept for live ones.
+
 A pool that was not woken (grader/dispatch.py) looks for queued work every
 GRADER_POLL_SECONDS, and a pool that starts finds what a previous process
 left queued or half-graded.
@@ -126,10 +129,15 @@ class InlineGraderPool:
 
     async def _work(self, index: int) -> None:
         worker = f"{worker_name()}:{index}"
+        # The first worker of a pool of several never takes a regrade, so a
+        # learner who submits during a regrade of hundreds waits for no one.
+        live_only = index == 0 and self.workers > 1
         assert self.wakeup is not None
         while True:
             try:
-                graded = await self._in_thread(submission_grade_next)(worker=worker)
+                graded = await self._in_thread(submission_grade_next)(
+                    worker=worker, live_only=live_only
+                )
             except SandboxUnavailable as error:
                 await self._in_thread(grader_status_set)(available=False, reason=str(error))
                 self.unavailable = True

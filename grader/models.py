@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from classes.models import Classroom
 from lessons.models import Exercise
 
 
@@ -18,12 +19,19 @@ class Submission(models.Model):
         WEB = "web"
         COMMAND = "command"
         API = "api"
+        # Graded again by an instructor's regrade (Regrade below): not an attempt.
+        REGRADE = "regrade"
 
     class Mode(models.TextChoices):
         # All tests, counted as an attempt.
         SUBMIT = "submit"
         # The visible tests only, not counted: a learner trying things out.
         RUN = "run"
+
+    class Priority(models.IntegerChoices):
+        # Claimed in this order: a learner waiting on a page before any regrade.
+        LIVE = 0
+        REGRADE = 10
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="submissions")
@@ -76,9 +84,22 @@ class Submission(models.Model):
     # another host, sees this, kills the container and ends it as cancelled.
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
 
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.LIVE)
+    # A regrade's copy of `regrade_of`, graded with the tests of the day; the
+    # original keeps its own result and score (grader/regrades.py).
+    regrade = models.ForeignKey(
+        "Regrade", on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
+    )
+    regrade_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="regrades"
+    )
+
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="submission_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="submission_queue_idx"),
+            models.Index(fields=["status", "priority", "created_at"], name="submission_claim_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.exercise.slug} {self.id} ({self.status})"
@@ -150,3 +171,34 @@ class TrySession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} tries {self.exercise.slug} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class Regrade(models.Model):
+    """An instructor's request to grade a class's submissions for one exercise
+    again with its current tests: each learner's latest graded submission, or
+    their best. Each becomes a Submission of priority REGRADE, so it waits for
+    every live one (grader/regrades.py)."""
+
+    class Which(models.TextChoices):
+        LATEST = "latest"
+        BEST = "best"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="regrades")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="regrades")
+    which = models.CharField(max_length=10, choices=Which.choices, default=Which.LATEST)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="regrades_requested",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"regrade of {self.exercise.slug} for {self.classroom.name}"

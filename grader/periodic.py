@@ -32,7 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections
@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 # At most this many submissions are dispatched again by one sweep.
 REDISPATCH_BATCH = 500
+# A regrade's submissions wait behind every live one by design: they are sent
+# again only after this many times as long.
+REGRADE_PATIENCE = 10
 
 
 @dataclass
@@ -63,7 +66,14 @@ class Sweep:
 def submission_redispatch(*, submission_id: uuid.UUID) -> bool:
     """Send the grading task of a queued submission again, and note when."""
     Submission.objects.filter(pk=submission_id).update(dispatched_at=timezone.now())
-    return submission_dispatch(submission_id=submission_id)
+    regrade = Submission.objects.filter(
+        pk=submission_id, priority=Submission.Priority.REGRADE
+    ).exists()
+    return submission_dispatch(submission_id=submission_id, regrade=regrade)
+
+
+def _sent_before(cutoff: datetime) -> Q:
+    return Q(dispatched_at__lt=cutoff) | Q(dispatched_at__isnull=True, created_at__lt=cutoff)
 
 
 def submissions_redispatch_stale(*, older_than: float) -> list[uuid.UUID]:
@@ -71,14 +81,18 @@ def submissions_redispatch_stale(*, older_than: float) -> list[uuid.UUID]:
     their last task was sent (or their creation, when none was noted)."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than)
+    regrade_cutoff = now - timedelta(seconds=older_than * REGRADE_PATIENCE)
     stale = (
         Submission.objects.filter(status=Submission.Status.QUEUED)
-        .filter(Q(dispatched_at__lt=cutoff) | Q(dispatched_at__isnull=True, created_at__lt=cutoff))
-        .order_by("created_at")
-        .values_list("id", "dispatched_at")[:REDISPATCH_BATCH]
+        .filter(
+            Q(priority=Submission.Priority.LIVE) & _sent_before(cutoff)
+            | Q(priority=Submission.Priority.REGRADE) & _sent_before(regrade_cutoff)
+        )
+        .order_by("priority", "created_at")
+        .values_list("id", "dispatched_at", "priority")[:REDISPATCH_BATCH]
     )
     redispatched = []
-    for submission_id, dispatched_at in stale:
+    for submission_id, dispatched_at, priority in stale:
         # Only the sweep whose UPDATE still sees the old time sends the task.
         same = Q(dispatched_at=dispatched_at) if dispatched_at else Q(dispatched_at__isnull=True)
         won = Submission.objects.filter(
@@ -90,7 +104,8 @@ def submissions_redispatch_stale(*, older_than: float) -> list[uuid.UUID]:
                 submission_id,
                 int(older_than),
             )
-            if submission_dispatch(submission_id=submission_id):
+            regrade = priority == Submission.Priority.REGRADE
+            if submission_dispatch(submission_id=submission_id, regrade=regrade):
                 redispatched.append(submission_id)
     return redispatched
 

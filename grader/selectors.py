@@ -4,7 +4,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from grader.models import GraderStatus, Submission, SubmissionEvent
 from grader.submission_events import events_after
@@ -15,10 +16,12 @@ def submission_queue_position(*, submission: Submission) -> int:
     """1 for the next submission to be graded; 0 once it is no longer queued."""
     if submission.status != Submission.Status.QUEUED:
         return 0
-    ahead = Submission.objects.filter(
-        status=Submission.Status.QUEUED, created_at__lt=submission.created_at
-    ).count()
-    return ahead + 1
+    # Claimed by priority, then age (grader.services.submission_next_queued).
+    ahead = Submission.objects.filter(status=Submission.Status.QUEUED).filter(
+        Q(priority__lt=submission.priority)
+        | Q(priority=submission.priority, created_at__lt=submission.created_at)
+    )
+    return ahead.count() + 1
 
 
 def submission_visible_to(
@@ -139,8 +142,44 @@ def submission_history(*, user: User, exercise: Exercise) -> QuerySet[Submission
 
 def submission_latest(*, user: User, exercise: Exercise) -> Submission | None:
     """The learner's newest submission of an exercise (a Run or a Submit, in any
-    state): what the exercise page shows again, or follows, after a reload."""
-    return submission_history(user=user, exercise=exercise).first()
+    state, not an instructor's regrade of one): what the exercise page shows
+    again, or follows, after a reload."""
+    return (
+        submission_history(user=user, exercise=exercise)
+        .exclude(source=Submission.Source.REGRADE)
+        .first()
+    )
+
+
+def graded_submissions(
+    *, exercises: QuerySet[Exercise] | list[Exercise], users: QuerySet[User] | list[User]
+) -> QuerySet[Submission]:
+    """The graded Submits of these learners on these exercises, each in its
+    latest grading: a submission a regrade graded again is left out, its
+    regrade stands in for it. `sent_at` is when its learner sent the code (a
+    regrade's is its original's), which is what a due date is checked against.
+    What the gradebook, the analytics and a regrade read scores from."""
+    return (
+        Submission.objects.filter(
+            exercise__in=exercises,
+            user__in=users,
+            mode=Submission.Mode.SUBMIT,
+            status=Submission.Status.COMPLETED,
+        )
+        # An original regraded, and a regrade regraded again by a later one
+        # (every regrade points at the original it stands in for).
+        .exclude(regrades__status=Submission.Status.COMPLETED)
+        .exclude(
+            Exists(
+                Submission.objects.filter(
+                    regrade_of=OuterRef("regrade_of"),
+                    status=Submission.Status.COMPLETED,
+                    created_at__gt=OuterRef("created_at"),
+                )
+            )
+        )
+        .annotate(sent_at=Coalesce(F("regrade_of__created_at"), F("created_at")))
+    )
 
 
 def submission_history_get(

@@ -27,10 +27,14 @@ from grader.results import (
     result_for_failure,
     result_test_entry,
 )
-from grader.selectors import submission_get_visible, submission_queue_position
+from grader.selectors import (
+    graded_submissions,
+    submission_get_visible,
+    submission_queue_position,
+)
 from grader.submission_events import event_append, grader_status_publish, positions_publish
 from grader.vocabulary import Verdict
-from learning.services import exercise_progress_record
+from learning.services import exercise_progress_best_set, exercise_progress_record
 from lessons.learner_files import learner_files_check
 from lessons.models import Exercise
 from sandboxes.harness import HarnessMode
@@ -130,7 +134,8 @@ def learner_limits_check(*, user: User, locked: bool = True) -> None:
     """
     if locked:
         User.objects.select_for_update().filter(pk=user.pk).exists()
-    mine = Submission.objects.filter(user=user)
+    # An instructor's regrade of the learner's code is not the learner's doing.
+    mine = Submission.objects.filter(user=user).exclude(source=Submission.Source.REGRADE)
     active = mine.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
     now = timezone.now()
     tries = TrySession.objects.filter(user=user)
@@ -181,6 +186,12 @@ def submission_cancel(*, submission_id: uuid.UUID, user: User) -> Submission:
     submission = submission_get_visible(submission_id=submission_id, user=user)
     if submission is None:
         raise SubmissionInvalid("not_found", "No such submission, or it is not yours.", status=404)
+    return submission_withdraw(submission=submission)
+
+
+def submission_withdraw(*, submission: Submission) -> Submission:
+    """submission_cancel without the check of who asks: also what cancelling a
+    regrade does to each of its submissions (grader/regrades.py)."""
     result = result_for_cancelled(tests_spec=_tests_spec(submission), running=False)
     now = timezone.now()
     result["timings"] = _result_timings(submission, finished=now)
@@ -256,19 +267,19 @@ def submission_release(*, submission_id: uuid.UUID) -> None:
     )
 
 
-def submission_next_queued() -> uuid.UUID | None:
-    return (
-        Submission.objects.filter(status=Submission.Status.QUEUED)
-        .order_by("created_at")
-        .values_list("id", flat=True)
-        .first()
-    )
+def submission_next_queued(*, live_only: bool = False) -> uuid.UUID | None:
+    """The next submission to grade: live ones before regrades, oldest first."""
+    queued = Submission.objects.filter(status=Submission.Status.QUEUED)
+    if live_only:
+        queued = queued.filter(priority=Submission.Priority.LIVE)
+    return queued.order_by("priority", "created_at").values_list("id", flat=True).first()
 
 
-def submission_grade_next(*, worker: str) -> bool:
-    """Claim and grade the oldest queued submission; False when the queue is empty."""
+def submission_grade_next(*, worker: str, live_only: bool = False) -> bool:
+    """Claim and grade the next queued submission; False when the queue is empty.
+    `live_only`: leave regrades to other workers (grader/inline.py keeps one so)."""
     while True:
-        submission_id = submission_next_queued()
+        submission_id = submission_next_queued(live_only=live_only)
         if submission_id is None:
             return False
         if grade_submission(submission_id, worker=worker):
@@ -385,14 +396,29 @@ def _complete(
             and submission.user is not None
             and not cancelled
         ):
-            exercise_progress_record(
-                user=submission.user, exercise=submission.exercise, result=result
-            )
+            if submission.source == Submission.Source.REGRADE:
+                # Not an attempt: the learner's best is now read from the
+                # regraded results in place of the ones they replace.
+                _progress_best_recount(user=submission.user, exercise=submission.exercise)
+            else:
+                exercise_progress_record(
+                    user=submission.user, exercise=submission.exercise, result=result
+                )
         event_append(
             submission_id=submission.id,
             type=SubmissionEvent.Type.COMPLETED,
             data={"result": result},
         )
+
+
+def _progress_best_recount(*, user: User, exercise: Exercise) -> None:
+    scores = graded_submissions(exercises=[exercise], users=[user]).values_list("score", flat=True)
+    exercise_progress_best_set(
+        user=user,
+        exercise=exercise,
+        best_score=max((score or 0.0 for score in scores), default=0.0),
+        max_score=exercise.max_score,
+    )
 
 
 def _result_timings(submission: Submission, *, finished: datetime) -> dict[str, Any]:

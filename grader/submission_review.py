@@ -41,6 +41,14 @@ class SubmissionRow:
     verdict_label: str
     # pass / fail / error, for the icon and the colour.
     outcome: str
+    # Who sent it when not its learner: an instructor on their behalf, or who asked
+    # for the regrade; None for the learner.
+    sent_by: str | None = None
+    # An instructor's regrade of one of the learner's submissions, not an attempt of
+    # theirs: when that submission was sent, and what it scored then.
+    regrade: bool = False
+    regrade_of_at: datetime | None = None
+    regrade_of_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,12 +80,16 @@ class SubmissionReview:
     tests: list[ReviewTest]
 
 
-def submission_row(*, submission: Submission) -> SubmissionRow:
+def submission_row(*, submission: Submission, url: str | None = None) -> SubmissionRow:
+    """One line of a history table; `url` is where its time links to (by default
+    the learner's own page of it)."""
     result = submission.result or {}
     verdict = str(result.get("verdict", ""))
+    on_behalf = submission.submitted_by_id and submission.submitted_by_id != submission.user_id
     return SubmissionRow(
         id=str(submission.id),
-        url=reverse(
+        url=url
+        or reverse(
             "grader:exercise_history_detail",
             kwargs={"exercise_slug": submission.exercise.slug, "submission_id": submission.id},
         ),
@@ -91,6 +103,12 @@ def submission_row(*, submission: Submission) -> SubmissionRow:
         verdict=verdict,
         verdict_label=_verdict_label(verdict),
         outcome=str(result.get("status", "")),
+        sent_by=submission.submitted_by.get_username()
+        if on_behalf and submission.submitted_by
+        else None,
+        regrade=submission.source == Submission.Source.REGRADE,
+        regrade_of_at=submission.regrade_of.created_at if submission.regrade_of else None,
+        regrade_of_score=submission.regrade_of.score if submission.regrade_of else None,
     )
 
 
@@ -109,7 +127,7 @@ def _test_status(status: object) -> TestStatus:
         return TestStatus.ERROR
 
 
-def submission_review(*, submission: Submission) -> SubmissionReview:
+def submission_review(*, submission: Submission, url: str | None = None) -> SubmissionReview:
     """The code and the result of one submission, as stored (hidden tests were
     already stripped of their code and values when the result was built)."""
     result = submission.result or {}
@@ -130,7 +148,7 @@ def submission_review(*, submission: Submission) -> SubmissionReview:
             )
         )
     return SubmissionReview(
-        row=submission_row(submission=submission),
+        row=submission_row(submission=submission, url=url),
         files=[
             ReviewFile(name=name, html=code_render(text, filename=name))
             for name, text in sorted(submission.files.items())

@@ -154,7 +154,9 @@ def exercise_history(request: HttpRequest, exercise_slug: str) -> HttpResponse:
     assert isinstance(request.user, User)  # login_required
     exercise = _exercise_or_404(exercise_slug)
     pages = Paginator(
-        submission_history(user=request.user, exercise=exercise).select_related("exercise"),
+        submission_history(user=request.user, exercise=exercise).select_related(
+            "exercise", "submitted_by", "regrade_of"
+        ),
         HISTORY_PAGE_SIZE,
     )
     page = pages.get_page(request.GET.get("page"))

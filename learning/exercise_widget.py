@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
 
 from learning.models import ExerciseProgress
-from learning.selectors import exercise_status, hint_state_get
+from learning.selectors import DueNote, ScoreOverrideNote, exercise_status, hint_state_get
 from lessons.markdown_render import code_render
 from lessons.models import Exercise, Lesson
 
@@ -77,6 +77,11 @@ class ExerciseWidget:
     # The server refuses bigger submissions; the page checks first.
     max_files: int
     max_bytes: int
+    # When it is due in the learner's class (learning.selectors.due_notes), if it is.
+    due: DueNote | None = None
+    # Scores an instructor set by hand, newest (the one that counts) first: the
+    # workspace shows them beside the graded best score.
+    score_overrides: tuple[ScoreOverrideNote, ...] = ()
 
 
 def exercise_submit_url(*, slug: str) -> str:
@@ -91,6 +96,7 @@ def exercise_widget(
     progress: ExerciseProgress | None,
     lesson_url: str,
     next_lesson: Lesson | None = None,
+    due: DueNote | None = None,
 ) -> ExerciseWidget:
     """The widget of one exercise for this visitor; `progress` is theirs (None if none)."""
     starter = exercise.starter_files
@@ -145,4 +151,5 @@ def exercise_widget(
         can_reveal_hint=hints.can_reveal,
         max_files=settings.SUBMISSION_MAX_FILES,
         max_bytes=settings.SUBMISSION_MAX_BYTES,
+        due=due if authenticated else None,
     )

@@ -1,13 +1,16 @@
 """Read-only queries of learner state: progress, the course outline with it, drafts, hints."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
+from classes.selectors import learner_due_dates, learner_score_overrides
 from learning.models import Draft, ExerciseProgress, LessonVisit
 from learning.questions import QuestionsCount, questions_answered_map
 from lessons.markdown_render import markdown_render
@@ -50,12 +53,36 @@ class CourseCard:
 
 
 @dataclass(frozen=True)
+class DueNote:
+    """When an exercise is due for a learner, as the pages show it: "Due <date>
+    (<class>)", "extended" when an extension applies, "past due" once passed."""
+
+    due_at: datetime
+    class_name: str
+    extended: bool
+    past: bool
+
+
+@dataclass(frozen=True)
+class ScoreOverrideNote:
+    """A score an instructor set by hand, shown to the learner with the reason."""
+
+    score: float
+    max_score: float
+    reason: str
+    class_name: str
+    set_at: datetime
+
+
+@dataclass(frozen=True)
 class ExerciseOutline:
     exercise: Exercise
     url: str
     status: ProgressStatus | None
     # The learner's record: None for an anonymous visitor or before any attempt.
     progress: ExerciseProgress | None = None
+    # Its due date in the learner's class, if it has one.
+    due: DueNote | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +124,44 @@ def exercise_progress_map(
         user=learner, exercise__in=[exercise.pk for exercise in exercises]
     )
     return {row.exercise_id: row for row in rows}
+
+
+def due_notes(*, user: User | AnonymousUser | None, course: Course) -> dict[int, DueNote]:
+    """{exercise id: its due date for this learner} in the course, from their
+    classes (classes.selectors.learner_due_dates): read once for a page."""
+    learner = _learner(user)
+    if learner is None:
+        return {}
+    now = timezone.now()
+    return {
+        exercise_id: DueNote(
+            due_at=due.due_at,
+            class_name=due.classroom.name,
+            extended=due.extended,
+            past=due.due_at <= now,
+        )
+        for exercise_id, due in learner_due_dates(user=learner, course=course).items()
+    }
+
+
+def score_override_notes(
+    *, user: User | AnonymousUser | None, exercise: Exercise
+) -> list[ScoreOverrideNote]:
+    """The scores set by hand for this learner on this exercise, newest (the
+    one that counts) first."""
+    learner = _learner(user)
+    if learner is None:
+        return []
+    return [
+        ScoreOverrideNote(
+            score=override.score,
+            max_score=exercise.max_score,
+            reason=override.reason,
+            class_name=override.classroom.name,
+            set_at=override.created_at,
+        )
+        for override in learner_score_overrides(user=learner, exercise=exercise)
+    ]
 
 
 def exercise_progress_get(*, user: User, exercise: Exercise) -> ExerciseProgress | None:
@@ -175,8 +240,14 @@ def course_cards(*, user: User | AnonymousUser | None) -> list[CourseCard]:
     ]
 
 
-def course_outline_get(*, course: Course, user: User | AnonymousUser | None) -> CourseOutline:
-    """Modules, lessons and exercises in order, each with the learner's status."""
+def course_outline_get(
+    *,
+    course: Course,
+    user: User | AnonymousUser | None,
+    due_dates: Mapping[int, DueNote] | None = None,
+) -> CourseOutline:
+    """Modules, lessons and exercises in order, each with the learner's status
+    (and its due date, from `due_dates`, see due_notes)."""
     learner = _learner(user)
     modules = course_modules(course=course)
     # An exercise dropped from every lesson is kept for its submissions but is
@@ -222,6 +293,7 @@ def course_outline_get(*, course: Course, user: User | AnonymousUser | None) -> 
                         else None
                     ),
                     progress=progress.get(exercise.pk),
+                    due=due_dates.get(exercise.pk) if due_dates else None,
                 )
                 for exercise in by_lesson.get(lesson.pk, [])
             ]

@@ -34,6 +34,19 @@ def exercise_progress_record(*, user: User, exercise: Exercise, result: dict[str
         ExerciseProgress.objects.filter(pk=progress.pk).update(completed=True)
 
 
+def exercise_progress_best_set(
+    *, user: User, exercise: Exercise, best_score: float, max_score: float
+) -> None:
+    """Set a learner's best score as recounted after a regrade (grader/regrades.py),
+    up or down: a regrade is not an attempt, so the counts stay."""
+    progress, _ = ExerciseProgress.objects.get_or_create(user=user, exercise=exercise)
+    ExerciseProgress.objects.filter(pk=progress.pk).update(
+        best_score=best_score,
+        max_score=max_score,
+        completed=best_score >= max_score > 0,
+    )
+
+
 # --- Lesson visits -----------------------------------------------------------------------
 
 

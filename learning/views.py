@@ -36,7 +36,11 @@ def course(request: HttpRequest, course_slug: str) -> HttpResponse:
         found = course_get(slug=course_slug)
     except Course.DoesNotExist as exc:
         raise Http404("No such course.") from exc
-    outline = selectors.course_outline_get(course=found, user=request.user)
+    outline = selectors.course_outline_get(
+        course=found,
+        user=request.user,
+        due_dates=selectors.due_notes(user=request.user, course=found),
+    )
     return render(request, "learning/course.html", {"course": found, "outline": outline})
 
 
@@ -49,6 +53,9 @@ def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResp
     if isinstance(request.user, User) and request.user.is_authenticated:
         visit = lesson_visit_record(user=request.user, lesson=page.lesson)
     progress = selectors.exercise_progress_map(user=request.user, exercises=page.exercises)
+    due = (
+        selectors.due_notes(user=request.user, course=page.lesson.course) if page.exercises else {}
+    )
     lesson_url = page.lesson.get_absolute_url()
     context = {
         "course": page.lesson.course,
@@ -65,6 +72,7 @@ def lesson(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResp
                 progress=progress.get(exercise.pk),
                 lesson_url=lesson_url,
                 next_lesson=page.next,
+                due=due.get(exercise.pk),
             )
             for exercise in page.exercises
         ],
@@ -103,6 +111,7 @@ def exercise(
         progress=progress.get(found.pk),
         lesson_url=page.lesson.get_absolute_url(),
         next_lesson=page.next,
+        due=selectors.due_notes(user=request.user, course=page.lesson.course).get(found.pk),
     )
     # Logging in or signing up from here comes back here, not to the lesson.
     back = urlencode({"next": request.path})
@@ -110,6 +119,7 @@ def exercise(
         widget,
         login_url=f"{reverse('login')}?{back}",
         signup_url=f"{reverse('signup')}?{back}",
+        score_overrides=tuple(selectors.score_override_notes(user=request.user, exercise=found)),
     )
     context = {"course": page.lesson.course, "lesson": page.lesson, "exercise": widget}
     return render(request, "learning/workspace.html", context)

@@ -14,6 +14,7 @@ from lessons.loader.check import ContentCheck, content_check
 from lessons.loader.sync import content_write
 from lessons.models import Exercise
 from tests.live_server import Site, daphne_server, live_database_url
+from tests.support.classes import ClassWorld, class_world_make
 from tests.support.courses import demo_course_files, tree_write
 
 # Course content used as test data (its exercises' tests are graded in the
@@ -93,3 +94,10 @@ def content_root(tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_root(content_root: Path) -> Path:
     return tree_write(content_root, demo_course_files())
+
+
+@pytest.fixture
+def class_world(db: None, content_root: Path) -> ClassWorld:
+    """The demo course with a class, its instructor and learners, and the others
+    that must not see it (tests/support/classes.py)."""
+    return class_world_make(content_root)

@@ -1,5 +1,5 @@
-"""The Django admin, as an operator uses it: submissions, progress and content
-can be looked up; only a course's instructors can be changed."""
+"""The Django admin, as an operator uses it: submissions, progress, classes and
+content can be looked up; only a course's instructors can be changed."""
 
 import html
 
@@ -7,11 +7,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from classes.services import score_override_set
 from grader.models import Submission
 from grader.services import submission_create
 from learning.models import ExerciseProgress, LessonVisit
 from lessons.models import Course, Exercise, Lesson
 from tests.support.answers import FLASK_APP
+from tests.support.classes import ClassWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,34 @@ def test_a_courses_instructors_are_the_one_thing_to_change(
     course.refresh_from_db()
     assert list(course.instructors.all()) == [instructor]
     assert course.title == title
+
+
+def test_classes_and_overrides_are_readable_and_never_changed(
+    operator: Client, class_world: ClassWorld
+) -> None:
+    override = score_override_set(
+        classroom=class_world.classroom,
+        user_id=class_world.class_learner.pk,
+        exercise=class_world.exercise,
+        score=4,
+        reason="Marked by hand after the grader was down",
+        set_by=class_world.class_instructor,
+    )
+    pages = {
+        f"/admin/classes/classroom/{class_world.classroom.pk}/change/": "class's page",
+        f"/admin/classes/scoreoverride/{override.pk}/change/": "never changed",
+    }
+    for url, why in pages.items():
+        page = operator.get(url)
+        assert page.status_code == 200, url
+        assert why in html.unescape(page.text)
+        assert 'name="_save"' not in page.text
+        assert operator.post(url, {}).status_code == 403
+    # The class page lists its learner, read-only.
+    assert (
+        class_world.class_learner.username
+        in operator.get(f"/admin/classes/classroom/{class_world.classroom.pk}/change/").text
+    )
+    listing = operator.get("/admin/classes/scoreoverride/?q=grader+was+down").text
+    assert class_world.class_learner.username in listing
+    assert operator.get("/admin/grader/regrade/").status_code == 200

@@ -6,7 +6,17 @@ import ast
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-PACKAGES = ("accounts", "api", "config", "grader", "learning", "lessons", "sandboxes")
+PACKAGES = (
+    "accounts",
+    "api",
+    "classes",
+    "config",
+    "grader",
+    "learning",
+    "lessons",
+    "sandboxes",
+    "teaching",
+)
 # Imports that belong inside a function for a reason other than a circle:
 # AppConfig.ready() runs once the apps are loaded (Django's rule), and
 # `manage.py author` builds the ASGI application (which starts the grader)
@@ -105,17 +115,37 @@ MAY_IMPORT = {
     "sandboxes": set(),
     "accounts": {"config.refusals", "lessons"},
     "lessons": {"config.refusals", "config.read_only_admin", "sandboxes"},
-    "learning": {"config.refusals", "config.read_only_admin", "lessons"},
+    "classes": {"config.refusals", "config.read_only_admin", "lessons"},
+    "learning": {"config.refusals", "config.read_only_admin", "lessons", "classes"},
     "grader": {
         "config.refusals",
         "config.read_only_admin",
         "config.celery",
         "lessons",
+        "classes",
         "learning",
         "sandboxes",
         "accounts",
     },
-    "api": {"config.refusals", "lessons", "grader", "sandboxes", "accounts"},
+    "teaching": {
+        "config.refusals",
+        "config.read_only_admin",
+        "lessons",
+        "classes",
+        "learning",
+        "grader",
+        "accounts",
+    },
+    "api": {
+        "config.refusals",
+        "lessons",
+        "classes",
+        "learning",
+        "grader",
+        "teaching",
+        "sandboxes",
+        "accounts",
+    },
 }
 
 

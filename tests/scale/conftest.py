@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -38,7 +39,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def broker_empty() -> Iterator[None]:
     """No task left in the grading queue by an earlier test (they would be
-    harmless, their submissions are gone, but they would cost the workers time)."""
+    harmless, their submissions are gone, but they would cost the workers time),
+    in the live queue or the regrades' one."""
     app.control.purge()
+    _regrade_queue_purge()
     yield
     app.control.purge()
+    _regrade_queue_purge()
+
+
+def _regrade_queue_purge() -> None:
+    redis.Redis.from_url(settings.REDIS_URL).delete(settings.GRADER_REGRADE_QUEUE)

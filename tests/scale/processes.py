@@ -70,7 +70,7 @@ class Worker:
 
 
 def worker_start(name: str, log_dir: Path, **env: str) -> Worker:
-    """`celery -A config worker -Q <queue>` as an operator runs it; back once it is ready."""
+    """`celery -A config worker -Q <queues>` as an operator runs it; back once it is ready."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"worker-{name}.log"
     with log.open("wb") as output:
@@ -81,7 +81,7 @@ def worker_start(name: str, log_dir: Path, **env: str) -> Worker:
                 "config",
                 "worker",
                 "-Q",
-                settings.GRADER_QUEUE,
+                f"{settings.GRADER_QUEUE},{settings.GRADER_REGRADE_QUEUE}",
                 "-n",
                 f"{name}@%h",
                 "--loglevel",
