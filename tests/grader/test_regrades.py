@@ -192,3 +192,38 @@ def test_a_live_only_worker_leaves_regrades_and_regrades_skip_the_learners_limit
     assert regrade.cancelled_at is not None
     progress = regrade_progress(regrade=regrade)
     assert (progress.cancelled, progress.finished) == (1, True)
+
+
+@pytest.mark.django_db
+def test_a_learner_cannot_send_a_regrade_or_jump_the_queue(
+    class_world: ClassWorld, settings: object
+) -> None:
+    """A forgery: a learner who names a regrade's fields in their own submission
+    gets an ordinary live one, held against their limits like any other."""
+    learner = class_world.class_learner
+    forged = {
+        "files": RIGHT,
+        "source": "regrade",
+        "priority": 0,
+        "regrade": "00000000-0000-0000-0000-000000000000",
+        "regrade_of": "00000000-0000-0000-0000-000000000000",
+        "submitted_by": class_world.class_instructor.pk,
+    }
+    url = reverse("grader:submission_create", kwargs={"exercise_slug": class_world.exercise.slug})
+    client = logged_in(learner)
+    settings.SUBMISSIONS_ACTIVE_PER_USER = 1  # type: ignore[attr-defined]
+
+    sent = client.post(url, forged, content_type="application/json")
+    again = client.post(url, forged, content_type="application/json")
+
+    assert sent.status_code == 202
+    stored = Submission.objects.get()
+    assert (stored.source, stored.priority, stored.regrade_id, stored.regrade_of_id) == (
+        Submission.Source.WEB,
+        Submission.Priority.LIVE,
+        None,
+        None,
+    )
+    assert stored.submitted_by == learner
+    # Not a regrade, so the learner's limit of one waiting submission holds.
+    assert again.status_code == 429
