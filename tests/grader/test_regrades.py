@@ -28,6 +28,7 @@ from tests.support.regrades import (
     exercise_tests_changed,
     graded,
     submitted_and_graded,
+    time_limit_raised,
 )
 
 LEARNERS = 50
@@ -38,8 +39,11 @@ def test_a_regrade_of_fifty_grades_them_again_after_live_submissions(
     class_world: ClassWorld, content_root: Path
 ) -> None:
     learners = class_of(class_world, LEARNERS)
-    originals = submitted_and_graded(class_world, learners)
-    assert {s.score for s in Submission.objects.filter(pk__in=[o.pk for o in originals])} == {6.0}
+    originals = submitted_and_graded(class_world, learners, content_root)
+    graded_originals = Submission.objects.filter(pk__in=[o.pk for o in originals])
+    assert {(s.score, s.result_status) for s in graded_originals} == {(6.0, "pass")}, {
+        (s.score, (s.result or {}).get("verdict")) for s in graded_originals
+    }
     exercise_tests_changed(content_root)
 
     regrade = regrade_start(
@@ -101,6 +105,7 @@ def test_a_regrade_of_fifty_grades_them_again_after_live_submissions(
 def test_regrading_again_stands_the_newest_in_for_the_original(
     class_world: ClassWorld, content_root: Path
 ) -> None:
+    time_limit_raised(content_root)
     original = submission_create(
         exercise=class_world.exercise, files=TRUNCATING, user=class_world.class_learner
     )

@@ -26,6 +26,8 @@ import pytest
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 
+from sandboxes.images.python.harness import lectern_protocol as protocol
+
 HARNESS = Path(__file__).resolve().parents[2] / "sandboxes" / "images" / "python" / "harness"
 WAIT = 30  # seconds; only a broken server waits this long
 
@@ -48,7 +50,9 @@ learner_http.serve_app(
 
 
 def harness_module(name: str) -> ModuleType:
-    """A fresh copy of a harness module, so that each test has its own module state."""
+    """A fresh copy of a harness module, so that each test has its own module state.
+    The harness imports the protocol by its name in the image, lectern_protocol."""
+    sys.modules.setdefault("lectern_protocol", protocol)
     spec = importlib.util.spec_from_file_location(f"harness_{name}", HARNESS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -320,6 +324,24 @@ def test_a_django_wsgi_handler_and_an_error_django_answers_500_itself(
         "ZeroDivisionError",
         {"file": "app.py", "line": 15},
     )
+
+
+def test_a_head_request_to_a_django_app_gets_no_body_and_keeps_the_connection(
+    serve: Any, http_client: Any
+) -> None:
+    """Django leaves dropping a HEAD answer's body to the server; the harness drops
+    it, so that the next answer on the same connection is read as one."""
+    served = serve({"app.py": DJANGO_APP}, spec="app:application")
+
+    with client_on(http_client, served) as client:
+        got = client.get("/")
+        heads = [client.head("/") for _ in range(2)]
+        after = client.get("/")
+
+    for head in heads:
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-length"] == str(len(got.content))
+    assert (after.status_code, after.text) == (200, got.text)
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def test_live_submissions_are_graded_ahead_of_a_regrade_of_fifty(
     class_world: ClassWorld, content_root: Path, tmp_path: Path, broker_empty: None
 ) -> None:
     learners = class_of(class_world, LEARNERS)
-    submitted_and_graded(class_world, learners)
+    submitted_and_graded(class_world, learners, content_root)
     exercise_tests_changed(content_root)
     with workers_running(1, tmp_path):
         regrade = regrade_start(

@@ -268,8 +268,9 @@ def wsgi_wrapper(app: Any, reporter: Reporter) -> Callable[..., Iterable[bytes]]
             environ["REMOTE_ADDR"] = environ["REMOTE_HOST"] = CLIENT[0]
             environ["REMOTE_PORT"] = str(CLIENT[1])
             environ["SERVER_NAME"], environ["SERVER_PORT"] = SERVER[0], str(SERVER[1])
+        head = HeadAnswer(start_response) if environ.get("REQUEST_METHOD") == "HEAD" else None
         try:
-            body = app(environ, start_response)
+            body = app(environ, head.start_response if head else start_response)
         except BaseException as error:
             reporter.report(LearnerEvent.LEARNER_ERROR, error)
             if not isinstance(error, Exception):
@@ -278,9 +279,43 @@ def wsgi_wrapper(app: Any, reporter: Reporter) -> Callable[..., Iterable[bytes]]
             raise
         flush_output()
         # waitress sets Content-Length for a body of one chunk, which it knows by len().
-        return (SizedWsgiBody if hasattr(body, "__len__") else WsgiBody)(body, reporter)
+        answer = (SizedWsgiBody if hasattr(body, "__len__") else WsgiBody)(body, reporter)
+        return head.without_body(answer) if head else answer
 
     return wrapped
+
+
+class HeadAnswer:
+    """The answer to a HEAD request: the app's answer as to a GET, sent without
+    its body. WSGI leaves dropping the body to the app or the server; Django
+    leaves it to the server, and waitress sends it, where gunicorn would not.
+    On a kept-alive connection those bytes would be read as the next answer."""
+
+    def __init__(self, start_response: Callable[..., Any]) -> None:
+        self.send_start = start_response
+        self.started: tuple[str, list[tuple[str, str]], Any] | None = None
+
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        self.started = (status, list(headers), exc_info)
+        return lambda data: None  # the write() callable: the body is not sent
+
+    def without_body(self, body: "WsgiBody") -> list[bytes]:
+        length = 0
+        try:
+            for chunk in body:
+                length += len(chunk)
+        finally:
+            body.close()
+        if self.started is None:
+            raise RuntimeError("the app answered without calling start_response")
+        status, headers, exc_info = self.started
+        if not any(name.lower() == "content-length" for name, _ in headers):
+            # What a GET would have been told.
+            headers.append(("Content-Length", str(length)))
+        self.send_start(status, headers, exc_info)
+        return []
 
 
 class WsgiBody:

@@ -10,6 +10,18 @@ settings.configure(
     SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "insecure-key-for-local-use-only"),
     ALLOWED_HOSTS=["localhost", "127.0.0.1", "testserver"],
     ROOT_URLCONF=__name__,
+    # ALLOWED_HOSTS is only enforced when something asks for the request's host,
+    # and without middleware nothing does. CommonMiddleware asks on every request,
+    # so a foreign Host header gets 400; SecurityMiddleware adds protective headers
+    # such as X-Content-Type-Options: nosniff.
+    MIDDLEWARE=[
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.common.CommonMiddleware",
+    ],
+    # The paths here have no trailing slash. APPEND_SLASH=False stops
+    # CommonMiddleware from redirecting a path it cannot find to the same path
+    # with a slash added: that is Django's convention, not this API's.
+    APPEND_SLASH=False,
 )
 django.setup()
 
