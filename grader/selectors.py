@@ -182,6 +182,18 @@ def graded_submissions(
     )
 
 
+def submission_passing_latest(*, user: User, exercise: Exercise) -> Submission | None:
+    """The learner's newest graded Submit of the exercise with full points (a
+    regrade standing in for its original): the code a project's next step may
+    start from."""
+    return (
+        graded_submissions(exercises=[exercise], users=[user])
+        .filter(score__gte=F("max_score"), max_score__gt=0)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def submission_history_get(
     *, user: User, exercise: Exercise, submission_id: uuid.UUID
 ) -> Submission | None:

@@ -43,6 +43,11 @@ urlpatterns = [
         views.exercise_history_compare,
         name="exercise_history_compare",
     ),
+    path(
+        "exercises/<slug:exercise_slug>/continue/",
+        views.exercise_continue,
+        name="exercise_continue",
+    ),
     path("healthz", views.healthz_view, name="healthz"),
     path("metrics", views.metrics_view, name="metrics"),
 ]

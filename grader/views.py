@@ -24,6 +24,7 @@ from grader.selectors import (
     submission_history,
     submission_history_get,
     submission_latest,
+    submission_passing_latest,
     submission_previous,
     submission_queue_position,
 )
@@ -228,6 +229,44 @@ def exercise_history_load(
         message = f"This code cannot be loaded into the editor: {error.message}"
         return _history_refused(request, exercise, message, status=error.status)
     return redirect(f"{offered.lesson.get_absolute_url()}#exercise-{offered.slug}")
+
+
+@require_POST
+@login_required
+def exercise_continue(request: HttpRequest, exercise_slug: str) -> HttpResponse:
+    """ "Start from your code of <the step before>": for a project's step (front
+    matter `continues`), the learner's passing code of the step before, with
+    this step's own starter files for the names it does not have, becomes the
+    draft, and the workspace opens with it."""
+    assert isinstance(request.user, User)  # login_required
+    exercise = exercise_offered_get(slug=exercise_slug)
+    if exercise is None or exercise.lesson is None:
+        raise Http404("No such exercise.")
+    previous = Exercise.objects.filter(
+        course=exercise.course_id, slug=exercise.continues_from
+    ).first()
+    passing = submission_passing_latest(user=request.user, exercise=previous) if previous else None
+    if previous is None or passing is None:
+        message = (
+            "This step starts from your passing code of the step before, which you have "
+            "not passed yet."
+        )
+        return _history_refused(request, exercise, message, status=409)
+    files = {
+        **exercise.starter_files,
+        **{name: text for name, text in passing.files.items() if name in exercise.accepted_files},
+    }
+    try:
+        draft_save(user=request.user, exercise=exercise, files=files)
+    except ExerciseRequestInvalid as error:
+        message = f"Your code of the step before cannot be loaded: {error.message}"
+        return _history_refused(request, exercise, message, status=error.status)
+    return redirect(
+        "learning:exercise",
+        course_slug=exercise.course.slug,
+        lesson_slug=exercise.lesson.slug,
+        exercise_slug=exercise.slug,
+    )
 
 
 def _submission_id(value: str | None) -> uuid.UUID | None:

@@ -82,6 +82,10 @@ class ExerciseWidget:
     # Scores an instructor set by hand, newest (the one that counts) first: the
     # workspace shows them beside the graded best score.
     score_overrides: tuple[ScoreOverrideNote, ...] = ()
+    # A project's next step (front matter `continues`): where "Start from your
+    # code of <the step before>" posts, once the learner passed that step.
+    continue_url: str = ""
+    continue_title: str = ""
 
 
 def exercise_submit_url(*, slug: str) -> str:
@@ -114,6 +118,9 @@ def exercise_widget(
     hints = hint_state_get(exercise=exercise, progress=progress)
     status = exercise_status(progress=progress)
     back = urlencode({"next": f"{lesson_url}#exercise-{exercise.slug}"})
+    continue_url, continue_title = _continue_offer(
+        exercise=exercise, user=user if authenticated else None
+    )
     slug = {"exercise_slug": exercise.slug}
     return ExerciseWidget(
         slug=exercise.slug,
@@ -152,4 +159,20 @@ def exercise_widget(
         max_files=settings.SUBMISSION_MAX_FILES,
         max_bytes=settings.SUBMISSION_MAX_BYTES,
         due=due if authenticated else None,
+        continue_url=continue_url,
+        continue_title=continue_title,
     )
+
+
+def _continue_offer(*, exercise: Exercise, user: User | AnonymousUser | None) -> tuple[str, str]:
+    """Where the offer to start from the learner's passing code of the step
+    before posts, and that step's title; ("", "") when there is none."""
+    if not exercise.continues_from or not isinstance(user, User):
+        return "", ""
+    previous = Exercise.objects.filter(course=exercise.course_id, slug=exercise.continues_from)
+    passed = ExerciseProgress.objects.filter(user=user, exercise__in=previous, completed=True)
+    title = passed.values_list("exercise__title", flat=True).first()
+    if title is None:
+        return "", ""
+    url = reverse("grader:exercise_continue", kwargs={"exercise_slug": exercise.slug})
+    return url, title

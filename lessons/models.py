@@ -109,6 +109,9 @@ class Exercise(models.Model):
     hints = models.JSONField(default=list)
     # Whether a learner who passed may see solution_files (front matter `show_solution`).
     solution_shown_after_pass = models.BooleanField(default=True)
+    # The slug of the exercise this one is the next step of (front matter
+    # `continues`): a learner who passed it may start this one from that code.
+    continues_from = models.SlugField(blank=True)
 
     class Meta:
         ordering = ["order", "slug"]

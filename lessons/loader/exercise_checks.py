@@ -44,6 +44,15 @@ def exercise_values(
             )
         )
         show_solution = True
+    continues = front.data.get("continues", "")
+    if not isinstance(continues, str):
+        problems.add(
+            front.error(
+                "field 'continues' must be the slug of the exercise this one is the next step of",
+                "continues",
+            )
+        )
+        continues = ""
     return {
         "accepted_files": accepted,
         "starter_files": starter,
@@ -55,6 +64,7 @@ def exercise_values(
         "harness": harness,
         "hints": hints,
         "solution_shown_after_pass": show_solution,
+        "continues_from": continues,
     }
 
 

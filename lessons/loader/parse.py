@@ -35,6 +35,7 @@ _EXERCISE_FIELDS = {
     "app",
     "isolation",
     "show_solution",
+    "continues",
 }
 _EXERCISE_DIRS = {"starter", "solution", "tests", "hidden"}
 
@@ -108,11 +109,13 @@ def courses_parse(path: Path, *, whole_site: bool, problems: Problems) -> list[C
 
 
 def _entries(folder: Path) -> list[Path]:
-    # Dot files, __pycache__ and the like are tooling litter, not content.
+    # Dot files, __pycache__ and the like are tooling litter, not content; a
+    # package's __init__.py is content (a Django app's migrations need one).
     return sorted(
         entry
         for entry in folder.iterdir()
-        if not entry.name.startswith((".", "_")) and not entry.name.endswith(".pyc")
+        if (entry.name == "__init__.py" or not entry.name.startswith((".", "_")))
+        and not entry.name.endswith(".pyc")
     )
 
 
@@ -480,6 +483,26 @@ def _course_references_check(
                     f"exercise {exercise.slug!r} is not listed in any lesson's exercises"
                 )
             )
+        _continues_check(exercise, spec, broken_exercises, problems)
+
+
+def _continues_check(
+    exercise: ExerciseSpec, spec: CourseSpec, broken: set[str], problems: Problems
+) -> None:
+    """`continues` names the step before, an exercise of the same course whose
+    passing code a learner may start this one from."""
+    previous = exercise.values.get("continues_from", "")
+    if not previous or previous in broken:
+        return
+    if previous == exercise.slug:
+        problems.add(exercise.front.error("an exercise cannot continue itself", "continues"))
+    elif previous not in spec.exercises:
+        problems.add(
+            exercise.front.error(
+                f"'continues' names {previous!r}, which is no exercise of this course",
+                "continues",
+            )
+        )
 
 
 def _slug_claim(

@@ -11,12 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_courses_and_exercises_are_listed(api: ApiClient, flask_exercise: Exercise) -> None:
+    # Every exercise the course's lessons offer, as loaded.
+    offered = Exercise.objects.filter(course__slug="python-backend", lesson__isnull=False)
     courses = api.get("/api/v1/courses").json()
     assert [course["slug"] for course in courses] == ["python-backend"]
-    assert courses[0]["exercise_count"] == 18
+    assert courses[0]["exercise_count"] == offered.count() >= 18
 
     exercises = api.get("/api/v1/exercises?course=python-backend").json()
-    assert len(exercises) == 18
+    assert sorted(item["slug"] for item in exercises) == sorted(e.slug for e in offered)
     flask = next(item for item in exercises if item["slug"] == "flask-hello-world")
     assert flask["accepted_files"] == ["app.py"]
     assert flask["max_score"] == flask_exercise.max_score

@@ -1,4 +1,4 @@
-"""Claims of the deployment lessons (08-deployment), run for real: the nginx
+"""Claims of the deployment lessons (09-deployment), run for real: the nginx
 configuration and ProxyFix of 08-01 must agree on which forwarded headers the
 proxy writes, and the request-id logging of 08-03 must write the id it
 promises, on every line, without trusting whatever id a client sends."""
@@ -19,8 +19,8 @@ from werkzeug.test import Client
 
 from tests.support.lesson_code import code_block, lesson_text
 
-PROXIES = "08-deployment/01-servers-and-proxies.md"
-OBSERVABILITY = "08-deployment/03-observability.md"
+PROXIES = "09-deployment/01-servers-and-proxies.md"
+OBSERVABILITY = "09-deployment/03-observability.md"
 CONVERTED = [
     PROXIES,
     OBSERVABILITY,

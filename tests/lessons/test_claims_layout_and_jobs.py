@@ -22,8 +22,8 @@ import pytest
 from tests.support.lesson_code import code_block, code_blocks, lesson_text
 
 LAYOUT = "03-routes-views-and-layout/04-project-layout.md"
-BLOCKING = "06-async-jobs-and-caching/02-blocking-calls.md"
-JOBS = "06-async-jobs-and-caching/03-background-jobs-and-caching.md"
+BLOCKING = "07-async-jobs-and-caching/02-blocking-calls.md"
+JOBS = "07-async-jobs-and-caching/03-background-jobs-and-caching.md"
 
 # The lesson's `shop` package, written from its code blocks under this name, so
 # that it cannot meet another test's `shop` in sys.modules.

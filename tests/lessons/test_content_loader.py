@@ -100,6 +100,31 @@ def test_demo_course_loads_with_order_points_and_feedback(demo_root: Path):
     assert exercise.order == 1
 
 
+def test_a_packages_init_file_is_content_and_tooling_litter_is_not(demo_root: Path):
+    starter = demo_root / "demo/exercises/demo-add/starter"
+    tree_write(
+        starter,
+        {
+            "shop/__init__.py": "",
+            "shop/migrations/__init__.py": "",
+            "shop/__pycache__/models.cpython-311.pyc": "litter",
+            "_notes.txt": "litter",
+        },
+    )
+    (demo_root / "demo/exercises/demo-add/solution/shop/migrations").mkdir(parents=True)
+    for name in ("shop/__init__.py", "shop/migrations/__init__.py"):
+        (demo_root / "demo/exercises/demo-add/solution" / name).write_text("")
+
+    content_load(root=demo_root)
+
+    exercise = Exercise.objects.get(slug="demo-add")
+    assert sorted(exercise.starter_files) == [
+        "calc.py",
+        "shop/__init__.py",
+        "shop/migrations/__init__.py",
+    ]
+
+
 def test_a_changed_file_updates_only_what_changed(demo_root: Path):
     content_load(root=demo_root)
     lesson_file = demo_root / "demo/01-basics/01-first.md"

@@ -326,6 +326,33 @@ def test_a_django_wsgi_handler_and_an_error_django_answers_500_itself(
     )
 
 
+FORWARDED_APP = """\
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    forwarded = [environ.get(f"HTTP_X_FORWARDED_{name}", "-") for name in ("FOR", "PROTO", "HOST")]
+    return [" ".join(forwarded).encode()]
+"""
+
+
+def test_forwarded_headers_reach_the_app_for_it_to_judge(serve: Any, http_client: Any) -> None:
+    """The grader's server passes X-Forwarded-* on, as gunicorn does (waitress
+    would drop them), so that exercises on trusting a proxy can be graded over
+    HTTP."""
+    served = serve({"app.py": FORWARDED_APP})
+
+    with client_on(http_client, served) as client:
+        response = client.get(
+            "/",
+            headers={
+                "X-Forwarded-For": "203.0.113.9, 10.0.0.2",
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-Host": "shop.example",
+            },
+        )
+
+    assert response.text == "203.0.113.9, 10.0.0.2 https shop.example"
+
+
 def test_a_head_request_to_a_django_app_gets_no_body_and_keeps_the_connection(
     serve: Any, http_client: Any
 ) -> None:

@@ -12,7 +12,7 @@ FENCE = re.compile(r"^```(?P<language>[\w+-]*)[^\n]*\n(?P<code>.*?)^```\s*$", re
 
 
 def lesson_text(lesson: str) -> str:
-    """A lesson's Markdown, by its path in the course, e.g. "08-deployment/03-observability.md"."""
+    """A lesson's Markdown, by its path in the course, e.g. "09-deployment/03-observability.md"."""
     return (COURSE / lesson).read_text(encoding="utf-8")
 
 

@@ -255,7 +255,12 @@ def serve_wsgi(app: Any, listener: socket.socket, reporter: Reporter) -> None:
 
     # Not waitress.serve(), which prints "Serving on ..." to stdout.
     server = waitress.server.create_server(
-        wsgi_wrapper(app, reporter), sockets=[listener], threads=WSGI_THREADS
+        wsgi_wrapper(app, reporter),
+        sockets=[listener],
+        threads=WSGI_THREADS,
+        # Pass X-Forwarded-* on to the app, as gunicorn does: deciding whom to
+        # believe (werkzeug's ProxyFix, Django's settings) is the app's part.
+        clear_untrusted_proxy_headers=False,
     )
     # "Task queue depth is N" when a test sends more concurrent requests than threads.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -1,0 +1,20 @@
+"""The tables, as SQLAlchemy sees them. The migrations in migrations/ create
+them: these classes must describe what the migrations built, column for column."""
+
+from datetime import datetime
+
+from sqlalchemy import String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))

@@ -1,0 +1,36 @@
+"""The app factory. `create_app(settings)` builds a fresh app: its own settings,
+its own database engine (brought up to date by the migrations), its routers
+(accounts and notes).
+`app` at the bottom is what a server runs:
+
+    uvicorn notes.main:app --reload
+"""
+
+from fastapi import FastAPI
+
+from notes.db import make_engine, make_session_factory
+from notes.dependencies import SettingsDep
+from notes.migrate import migrate
+from notes.routers import auth, notes
+from notes.schemas import Health
+from notes.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    app = FastAPI(title=settings.app_name)
+    app.state.settings = settings
+    app.state.session_factory = make_session_factory(engine)
+    app.include_router(auth.router)
+    app.include_router(notes.router)
+
+    @app.get("/health", tags=["health"])
+    def health(settings: SettingsDep) -> Health:
+        return Health(status="ok", app=settings.app_name)
+
+    return app
+
+
+app = create_app()

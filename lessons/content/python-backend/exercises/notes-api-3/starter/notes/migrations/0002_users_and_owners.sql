@@ -1,0 +1,1 @@
+-- TODO: the tables users and tokens, and an owner_id column on notes.
