@@ -104,7 +104,12 @@ class Control:
     def _read(self) -> bool:
         # Always with room for descriptors: they arrive with the first bytes of
         # their message, and a plain recv() would silently drop them.
-        data, fds, _, _ = socket.recv_fds(self.sock, 65536, FDS_MAX)
+        try:
+            data, fds, _, _ = socket.recv_fds(self.sock, 65536, FDS_MAX)
+        except ConnectionResetError:
+            # The other end died with our messages still unread (learner code
+            # that killed its own process, say): an end of stream like any other.
+            data, fds = b"", []
         self.fds.extend(fds)
         if not data:
             self.closed = True

@@ -1,0 +1,1 @@
+"""The blog app: posts, their admin, their pages and the form to write one."""
