@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from fastapi import testclient
 
 from tests.support.lesson_code import code_block, code_blocks, lesson_text
 
@@ -237,9 +238,7 @@ def test_the_process_pool_is_made_once_and_reused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """06-02's process-pool endpoint, served twice: one pool serves both
-    requests, and it is shut down when the app stops. (FastAPI is in the
-    sandbox image; the project's environment needs it too.)"""
-    testclient = pytest.importorskip("fastapi.testclient")
+    requests, and it is shut down when the app stops."""
     pools: list[concurrent.futures.ProcessPoolExecutor] = []
     used: list[concurrent.futures.ProcessPoolExecutor] = []
 
